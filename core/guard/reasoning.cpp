@@ -1,0 +1,132 @@
+#include "reasoning.h"
+
+#include <algorithm>
+
+namespace Guard {
+
+namespace {
+
+struct WrapperTags
+{
+    QStringView open;
+    QStringView close;
+};
+
+// The opening and closing tags of every reasoning wrapper in the format catalog. An empty
+// `open` marks a close-only divider.
+constexpr WrapperTags kWrappers[] = {
+    { u"<think>", u"</think>" },
+    { u"<thinking>", u"</thinking>" },
+    { u"[THINK]", u"[/THINK]" },
+    { u"<seed:think>", u"</seed:think>" },
+    { u"<mm:think>", u"</mm:think>" },
+    { u"<|START_THINKING|>", u"<|END_THINKING|>" },
+    { u"<|inner_prefix|>", u"<|inner_suffix|>" },
+    { u"<|channel>thought", u"<channel|>" },
+    { u"", u"[BEGIN FINAL RESPONSE]" },
+};
+
+constexpr QStringView kEndOfTurnTokens[] = {
+    u"<|im_end|>", u"<|eot_id|>", u"<|eom_id|>", u"<|end_of_text|>", u"</s>", u"<|endoftext|>",
+    u"<|end|>", u"<|return|>", u"<|call|>", u"<end_of_turn>", u"<turn|>", u"<|END_RESPONSE|>",
+    u"<|START_RESPONSE|>", u"<|END_OF_TURN_TOKEN|>", u"<\uff5cend\u2581of\u2581sentence\uff5c>",
+    u"<|end\u2581of\u2581sentence|>", u"[END FINAL RESPONSE]", u"<|eos|>",
+    u"<seed:eos>", u"<|observation|>", u"<|user|>",
+};
+
+struct TagHit
+{
+    qsizetype pos = -1;
+    const WrapperTags* wrapper = nullptr;
+    bool isOpen = false;
+};
+
+// The earliest opening or closing tag at or after `from`; ties go to the longer tag.
+TagHit nextTag(QStringView text, qsizetype from)
+{
+    TagHit best;
+    for (const WrapperTags& wrapper : kWrappers) {
+        for (bool isOpen : { true, false }) {
+            const QStringView tag = isOpen ? wrapper.open : wrapper.close;
+            if (tag.isEmpty())
+                continue;
+            const qsizetype pos = text.indexOf(tag, from);
+            if (pos < 0)
+                continue;
+            const qsizetype bestLength = best.wrapper ? (best.isOpen ? best.wrapper->open : best.wrapper->close).size() : 0;
+            if (best.pos < 0 || pos < best.pos || (pos == best.pos && tag.size() > bestLength))
+                best = { pos, &wrapper, isOpen };
+        }
+    }
+    return best;
+}
+
+} // namespace
+
+QList<ReasoningRegion> findReasoningRegions(QStringView text)
+{
+    QList<ReasoningRegion> regions;
+    // Quick exit for the common case of prose: every tag starts with '<' or '['.
+    if (!text.contains(u'<') && !text.contains(u'['))
+        return regions;
+
+    qsizetype pos = 0;
+    bool firstTag = true;
+    while (pos < text.size()) {
+        const TagHit hit = nextTag(text, pos);
+        if (hit.pos < 0)
+            break;
+        const WrapperTags& wrapper = *hit.wrapper;
+        if (!hit.isOpen) {
+            const qsizetype closeEnd = hit.pos + wrapper.close.size();
+            if (firstTag) {
+                ReasoningRegion region;
+                region.whole = { 0, closeEnd };
+                region.inner = { 0, hit.pos };
+                region.openTagSeen = false;
+                regions.append(region);
+            }
+            firstTag = false;
+            pos = closeEnd;
+            continue;
+        }
+        firstTag = false;
+        const qsizetype innerStart = hit.pos + wrapper.open.size();
+        const qsizetype close = text.indexOf(wrapper.close, innerStart);
+        ReasoningRegion region;
+        if (close < 0) {
+            region.whole = { hit.pos, text.size() };
+            region.inner = { innerStart, text.size() };
+            region.closed = false;
+            regions.append(region);
+            break;
+        }
+        region.whole = { hit.pos, close + wrapper.close.size() };
+        region.inner = { innerStart, close };
+        regions.append(region);
+        pos = region.whole.end;
+    }
+    return regions;
+}
+
+QString trimEndOfTurnTokens(QStringView text)
+{
+    QStringView rest = text.trimmed();
+    bool changed = true;
+    while (changed && !rest.isEmpty()) {
+        changed = false;
+        for (QStringView token : kEndOfTurnTokens) {
+            if (rest.startsWith(token)) {
+                rest = rest.mid(token.size()).trimmed();
+                changed = true;
+            }
+            if (rest.endsWith(token)) {
+                rest = rest.chopped(token.size()).trimmed();
+                changed = true;
+            }
+        }
+    }
+    return rest.toString();
+}
+
+} // namespace Guard

@@ -1,0 +1,219 @@
+// The Rescuer's format-independent rules (reasoning, rehearsals, near misses, content), the tool
+// catalog, and the shared reader of JSON call shapes. A small fake format keeps these tests
+// independent of the real parsers: <call name="NAME">BODY</call> becomes NAME({"body": BODY}).
+#include "guard/formats/jsoncall.h"
+#include "guard/literalparser.h"
+#include "guard/rescuer.h"
+#include "jsoncompare.h"
+
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace Guard;
+
+namespace {
+
+class FakeCallParser : public FormatParser
+{
+public:
+    QString name() const override { return u"fake"_s; }
+    ParserRank rank() const override { return ParserRank::Anchored; }
+    FormatMatch parse(QStringView text, const ToolCatalog& tools) const override
+    {
+        static const QRegularExpression call(u"<call name=\"([^\"]*)\">(.*?)</call>"_s,
+                                             QRegularExpression::DotMatchesEverythingOption);
+        FormatMatch match;
+        match.format = u"fake_format"_s;
+        auto it = call.globalMatch(text.toString());
+        while (it.hasNext()) {
+            const QRegularExpressionMatch m = it.next();
+            const TextSpan span { m.capturedStart(), m.capturedEnd() };
+            if (!tools.find(m.captured(1))) {
+                match.failed.append(span);
+                match.issues.append(u"'"_s + m.captured(1) + u"' is not a declared tool"_s);
+                continue;
+            }
+            match.calls.append({ m.captured(1), QJsonObject { { u"body"_s, m.captured(2) } }, QString(), span });
+        }
+        return match;
+    }
+};
+
+ToolCatalog twoTools()
+{
+    return ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
+        {"type": "function", "function": {"name": "say_hello", "parameters": {"type": "object"}}},
+        {"type": "function", "function": {"name": "say_hello_world", "parameters": {
+            "type": "object",
+            "properties": {"who": {"$ref": "#/$defs/person"}},
+            "$defs": {"person": {"type": "string", "minLength": 1}}}}}
+    ])").array());
+}
+
+} // namespace
+
+class TestRescuer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rules_data();
+    void rules();
+    void nearMissOnlyOutsideReasoning();
+    void mightHoldCall();
+    void catalogLookups();
+    void jsonCallShapes_data();
+    void jsonCallShapes();
+};
+
+void TestRescuer::rules_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("bodies"); // the calls' bodies, in order
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<QString>("reasoning");
+
+    QTest::addRow("prose untouched") << u"Just an answer, with {braces} and <tags>."_s << QStringList()
+                                     << u"Just an answer, with {braces} and <tags>."_s << QString();
+    QTest::addRow("prose around a call") << u"Before.\n<call name=\"say_hello\">x</call>\nAfter."_s
+                                         << QStringList { u"x"_s } << u"Before.\nAfter."_s << QString();
+    QTest::addRow("spaces collapse at joins") << u"Here: <call name=\"say_hello\">x</call> done"_s
+                                              << QStringList { u"x"_s } << u"Here: done"_s << QString();
+    QTest::addRow("rehearsal in closed think dropped")
+        << u"<think>maybe <call name=\"say_hello\">r</call></think>Real <call name=\"say_hello\">y</call>"_s
+        << QStringList { u"y"_s } << u"Real"_s << u"maybe <call name=\"say_hello\">r</call>"_s;
+    QTest::addRow("only a rehearsal") << u"[THINK]<call name=\"say_hello\">r</call>[/THINK]Fine."_s << QStringList()
+                                      << u"Fine."_s << u"<call name=\"say_hello\">r</call>"_s;
+    QTest::addRow("forced-open think") << u"plan it</think>\n<call name=\"say_hello\">y</call>"_s
+                                       << QStringList { u"y"_s } << QString() << u"plan it"_s;
+    QTest::addRow("unclosed think ended by a call")
+        << u"<think>I need to call<call name=\"say_hello\">a</call><call name=\"say_hello\">b</call>"_s
+        << QStringList { u"a"_s, u"b"_s } << QString() << u"I need to call"_s;
+    QTest::addRow("unclosed think without call") << u"Answer<think>still going"_s << QStringList()
+                                                 << u"Answer"_s << u"still going"_s;
+    QTest::addRow("closing tag inside a call is data")
+        << u"<call name=\"say_hello\">keep </think> this</call>"_s << QStringList { u"keep </think> this"_s }
+        << QString() << QString();
+    QTest::addRow("later stray closing tag is text") << u"<think>a</think>b</think>c"_s << QStringList()
+                                                     << u"b</think>c"_s << u"a"_s;
+    QTest::addRow("end-of-turn token trimmed") << u"<call name=\"say_hello\">x</call><|im_end|>"_s
+                                               << QStringList { u"x"_s } << QString() << QString();
+    QTest::addRow("several reasoning blocks") << u"<think>one</think>mid<think>two</think><call name=\"say_hello\">x</call>"_s
+                                              << QStringList { u"x"_s } << u"mid"_s << u"one\n\ntwo"_s;
+    QTest::addRow("seed and gemma wrappers") << u"<seed:think>s</seed:think><|channel>thought\ng<channel|>ok"_s
+                                             << QStringList() << u"ok"_s << u"s\n\ng"_s;
+}
+
+void TestRescuer::rules()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, bodies);
+    QFETCH(QString, content);
+    QFETCH(QString, reasoning);
+
+    const FakeCallParser parser;
+    const RescueResult result = Rescuer({ &parser }).rescue(text, twoTools());
+    QStringList gotBodies;
+    for (const ParsedCall& call : result.calls) {
+        gotBodies.append(call.arguments.toObject().value("body"_L1).toString());
+        QVERIFY(text.mid(call.span.start, call.span.length()).startsWith(u"<call"_s));
+    }
+    QCOMPARE(gotBodies, bodies);
+    QCOMPARE(result.content, content);
+    QCOMPARE(result.reasoning, reasoning);
+    QCOMPARE(result.format, bodies.isEmpty() ? QString() : u"fake_format"_s);
+    QCOMPARE(result.parser, bodies.isEmpty() ? QString() : u"fake"_s);
+}
+
+void TestRescuer::nearMissOnlyOutsideReasoning()
+{
+    const FakeCallParser parser;
+    const Rescuer rescuer({ &parser });
+    const RescueResult outside = rescuer.rescue(u"ok <call name=\"nope\">x</call>"_s, twoTools());
+    QVERIFY(outside.calls.isEmpty());
+    QVERIFY(outside.nearMiss);
+    QVERIFY(outside.issues.join(u' ').contains(u"nope"_s));
+
+    const RescueResult inside = rescuer.rescue(u"<think><call name=\"nope\">x</call></think>ok"_s, twoTools());
+    QVERIFY(!inside.nearMiss);
+    QCOMPARE(inside.content, u"ok"_s);
+}
+
+void TestRescuer::mightHoldCall()
+{
+    const ToolCatalog tools = twoTools();
+    QVERIFY(!Rescuer::mightHoldCall(u"Plain prose: nothing here (really)."_s, tools));
+    QVERIFY(Rescuer::mightHoldCall(u"has { a brace"_s, tools));
+    QVERIFY(Rescuer::mightHoldCall(u"<\uff5ctool"_s, tools));
+    QVERIFY(Rescuer::mightHoldCall(u"  say_hello\nsomething"_s, tools));
+}
+
+void TestRescuer::catalogLookups()
+{
+    const ToolCatalog tools = twoTools();
+    QCOMPARE(tools.size(), 2);
+    QCOMPARE(tools.names(), (QStringList { u"say_hello"_s, u"say_hello_world"_s }));
+    QVERIFY(tools.find(u"say_hello"));
+    QVERIFY(!tools.find(u"Say_Hello"));
+    QCOMPARE(tools.resolve(u"functions.say_hello")->name, u"say_hello"_s);
+    QCOMPARE(tools.longestNameAt(u"x say_hello_world(", 2)->name, u"say_hello_world"_s);
+    QCOMPARE(tools.longestNameAt(u"say_hello(", 0)->name, u"say_hello"_s);
+    QVERIFY(!tools.longestNameAt(u"say_hell", 0));
+    const QJsonObject who = ToolCatalog::propertySchema(*tools.find(u"say_hello_world"), u"who");
+    QCOMPARE(who.value("type"_L1).toString(), u"string"_s);
+    QCOMPARE(who.value("minLength"_L1).toInt(), 1);
+
+    // Other declaration shapes, duplicates and nameless entries.
+    const ToolCatalog mixed = ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
+        {"name": "bare", "parameters": {"type": "object"}},
+        {"name": "anthropic", "input_schema": {"type": "object", "required": ["q"]}},
+        {"type": "function", "function": {"description": "no name"}},
+        {"name": "bare", "parameters": {"type": "string"}}
+    ])").array());
+    QCOMPARE(mixed.names(), (QStringList { u"bare"_s, u"anthropic"_s }));
+    QCOMPARE(mixed.find(u"bare")->parameters.value("type"_L1).toString(), u"object"_s);
+    QCOMPARE(mixed.find(u"anthropic")->parameters.value("required"_L1).toArray().size(), 1);
+}
+
+void TestRescuer::jsonCallShapes_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expected"); // [{name, arguments}] compact; [] when not a call
+
+    QTest::addRow("name arguments") << uR"({"name": "say_hello", "arguments": {"a": 1}})"_s << uR"([{"name":"say_hello","arguments":{"a":1}}])"_s;
+    QTest::addRow("arguments first") << uR"({"arguments": {"name": "x"}, "name": "say_hello"})"_s << uR"([{"name":"say_hello","arguments":{"name":"x"}}])"_s;
+    QTest::addRow("parameters") << uR"({"name": "say_hello", "parameters": {}})"_s << uR"([{"name":"say_hello","arguments":{}}])"_s;
+    QTest::addRow("tool args") << uR"({"tool": "say_hello", "args": {"q": "B"}})"_s << uR"([{"name":"say_hello","arguments":{"q":"B"}}])"_s;
+    QTest::addRow("cohere") << uR"({"tool_call_id": "0", "tool_name": "say_hello", "parameters": {}})"_s << uR"([{"name":"say_hello","arguments":{}}])"_s;
+    QTest::addRow("openai nesting") << uR"({"type": "function", "function": {"name": "say_hello", "arguments": "{\"a\": 2}"}})"_s << uR"([{"name":"say_hello","arguments":{"a":2}}])"_s;
+    QTest::addRow("stringified arguments") << uR"({"name": "say_hello", "arguments": "{\"a\": 1}"})"_s << uR"([{"name":"say_hello","arguments":{"a":1}}])"_s;
+    QTest::addRow("non-json string arguments kept") << uR"({"name": "say_hello", "arguments": "oops"})"_s << uR"([{"name":"say_hello","arguments":"oops"}])"_s;
+    QTest::addRow("null arguments") << uR"({"name": "say_hello", "arguments": null})"_s << uR"([{"name":"say_hello","arguments":{}}])"_s;
+    QTest::addRow("name as key") << uR"({"say_hello": {"a": 1}})"_s << uR"([{"name":"say_hello","arguments":{"a":1}}])"_s;
+    QTest::addRow("name as key stringified") << uR"({"say_hello": "{\"a\": 1}"})"_s << uR"([{"name":"say_hello","arguments":{"a":1}}])"_s;
+    QTest::addRow("tool_calls wrapper") << uR"({"tool_calls": [{"name": "say_hello", "arguments": {}}, {"name": "say_hello_world", "arguments": {}}]})"_s
+                                        << uR"([{"name":"say_hello","arguments":{}},{"name":"say_hello_world","arguments":{}}])"_s;
+    QTest::addRow("array") << uR"([{"name": "say_hello", "arguments": {}}, {"name": "nope", "arguments": {}}])"_s << uR"([{"name":"say_hello","arguments":{}}])"_s;
+    QTest::addRow("data with a name") << uR"({"name": "Alice", "age": 30})"_s << u"[]"_s;
+    QTest::addRow("data named like a tool") << uR"({"name": "say_hello", "url": "x"})"_s << u"[]"_s;
+    QTest::addRow("undeclared") << uR"({"name": "nope", "arguments": {}})"_s << u"[]"_s;
+    QTest::addRow("no name") << uR"({"parameters": {}})"_s << u"[]"_s;
+}
+
+void TestRescuer::jsonCallShapes()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, expected);
+    const LiteralParse parsed = parseWholeLiteral(json, LiteralDialect::Json);
+    QVERIFY(parsed.ok);
+    QJsonArray got;
+    for (const ParsedCall& call : callsFromJson(parsed.value, twoTools()))
+        got.append(QJsonObject { { u"name"_s, call.name }, { u"arguments"_s, call.arguments } });
+    const QJsonValue want = parseWholeLiteral(expected, LiteralDialect::Json).value;
+    QVERIFY2(jsonEquivalent(got, want), QJsonDocument(got).toJson(QJsonDocument::Compact).constData());
+}
+
+QTEST_APPLESS_MAIN(TestRescuer)
+#include "tst_rescuer.moc"
