@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace Guard {
+
+// What `temper parse` prints for one model output: the tool calls Temper recovers from it, the
+// visible content and reasoning left over, the format that matched (its catalog id) and the
+// parser that recognised it, and every issue in plain words.
+//   {"tool_calls":[{"name":...,"arguments":{...}}],"content":"...","reasoning":"...",
+//    "format":"hermes_json","parser":"hermes","issues":[...]}
+QJsonObject parseReport(const QString& content, const QJsonArray& tools);
+
+} // namespace Guard

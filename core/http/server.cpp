@@ -1,0 +1,306 @@
+#include "server.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace Http {
+
+namespace {
+
+// Qt's socket buffer stops reading from the kernel past this, so a client that pipelines
+// megabytes while a response streams is slowed down by TCP instead of filling our memory.
+constexpr qint64 kSocketReadBuffer = 1024 * 1024;
+
+bool statusHasNoBody(int status)
+{
+    return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+} // namespace
+
+QByteArray errorBody(const QString& message, const QString& type, const QString& code)
+{
+    const QJsonObject error { { u"message"_s, message }, { u"type"_s, type }, { u"code"_s, code } };
+    return QJsonDocument(QJsonObject { { u"error"_s, error } }).toJson(QJsonDocument::Compact);
+}
+
+// ---- ResponseWriter
+
+ResponseWriter::ResponseWriter(Connection* connection, Request request)
+    : QObject(connection)
+    , m_connection(connection)
+    , m_request(std::move(request))
+{
+}
+
+qint64 ResponseWriter::pendingBytes() const
+{
+    return m_done || !m_connection->m_socket ? 0 : m_connection->m_socket->bytesToWrite();
+}
+
+void ResponseWriter::writeHead(int status, Headers headers, qint64 contentLength)
+{
+    // A streamed body without chunking (HTTP/1.0) ends when the connection closes.
+    const bool closeDelimited = contentLength < 0 && !m_chunked && !m_bodyless;
+    m_keepAlive = m_request.keepAlive() && !closeDelimited;
+    removeHeader(headers, "Content-Length");
+    removeHeader(headers, "Transfer-Encoding");
+    removeHeader(headers, "Connection");
+    if (!statusHasNoBody(status)) {
+        if (contentLength >= 0)
+            headers.append(Header { "Content-Length", QByteArray::number(contentLength) });
+        else if (m_chunked)
+            headers.append(Header { "Transfer-Encoding", "chunked" });
+    }
+    if (!m_keepAlive)
+        headers.append(Header { "Connection", "close" });
+    else if (m_request.minorVersion == 0)
+        headers.append(Header { "Connection", "keep-alive" });
+
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    for (const Header& header : std::as_const(headers))
+        head += header.name + ": " + header.value + "\r\n";
+    head += "\r\n";
+    m_headersSent = true;
+    m_connection->writeBytes(head);
+}
+
+void ResponseWriter::respond(int status, const Headers& headers, const QByteArray& body)
+{
+    if (m_done || m_headersSent)
+        return;
+    m_bodyless = m_request.method == "HEAD" || statusHasNoBody(status);
+    writeHead(status, headers, statusHasNoBody(status) ? -1 : body.size());
+    if (!m_bodyless)
+        m_connection->writeBytes(body);
+    complete();
+}
+
+void ResponseWriter::beginStream(int status, const Headers& headers)
+{
+    if (m_done || m_headersSent)
+        return;
+    m_bodyless = m_request.method == "HEAD" || statusHasNoBody(status);
+    m_chunked = m_request.minorVersion == 1 && !m_bodyless;
+    writeHead(status, headers, -1);
+}
+
+void ResponseWriter::write(QByteArrayView data)
+{
+    if (m_done || !m_headersSent || m_bodyless || data.isEmpty())
+        return;
+    if (m_chunked) {
+        QByteArray frame = QByteArray::number(data.size(), 16) + "\r\n";
+        frame.append(data);
+        frame.append("\r\n");
+        m_connection->writeBytes(frame);
+    } else {
+        m_connection->writeBytes(data);
+    }
+}
+
+void ResponseWriter::endStream()
+{
+    if (m_done || !m_headersSent)
+        return;
+    if (m_chunked)
+        m_connection->writeBytes("0\r\n\r\n");
+    complete();
+}
+
+void ResponseWriter::abortConnection()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_connection->m_socket->abort();
+}
+
+void ResponseWriter::complete()
+{
+    m_done = true;
+    emit finished();
+    m_connection->responseFinished(m_keepAlive);
+}
+
+void ResponseWriter::abandon()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    emit clientGone();
+}
+
+// ---- Connection
+
+Connection::Connection(QTcpSocket* socket, RequestHandler* handler, const ServerConfig& config, QObject* parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_handler(handler)
+    , m_config(config)
+    , m_parser(config.limits)
+{
+    m_socket->setParent(this);
+    // Nagle would hold back small SSE events until the previous one is acknowledged.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setReadBufferSize(kSocketReadBuffer);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Connection::timedOut);
+    connect(m_socket, &QTcpSocket::readyRead, this, &Connection::readSocket);
+    connect(m_socket, &QTcpSocket::disconnected, this, &Connection::socketGone);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error != QAbstractSocket::RemoteHostClosedError)
+            m_socket->abort();
+    });
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_current && m_socket->bytesToWrite() == 0)
+            emit m_current->drained();
+    });
+    armTimer();
+}
+
+Connection::~Connection() = default;
+
+void Connection::writeBytes(QByteArrayView bytes)
+{
+    if (m_gone)
+        return;
+    m_socket->write(bytes.data(), bytes.size());
+    m_socket->flush();
+    if (m_socket->bytesToWrite() > m_config.maxPendingWriteBytes)
+        m_socket->abort(); // the client stopped reading; socketGone() cleans up
+}
+
+void Connection::readSocket()
+{
+    // While a response is in flight, pipelined bytes wait in the socket's bounded buffer.
+    if (m_current && m_parser.bufferedBytes() > kSocketReadBuffer)
+        return;
+    m_parser.append(m_socket->readAll());
+    processInput();
+}
+
+void Connection::processInput()
+{
+    if (m_current || m_closing || m_gone)
+        return;
+    switch (m_parser.parse()) {
+    case RequestParser::Status::Incomplete:
+        if (m_parser.awaitingContinue() && !m_continueSent) {
+            m_continueSent = true;
+            writeBytes("HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        armTimer();
+        return;
+    case RequestParser::Status::Error:
+        respondError(m_parser.errorStatus(), m_parser.errorMessage());
+        return;
+    case RequestParser::Status::Complete:
+        break;
+    }
+    m_timer.stop();
+    m_continueSent = false;
+    auto* writer = new ResponseWriter(this, m_parser.takeRequest());
+    m_current = writer;
+    m_handler->handleRequest(writer);
+}
+
+void Connection::respondError(int status, const QString& message)
+{
+    m_closing = true;
+    m_timer.stop();
+    const QByteArray body = errorBody(message, u"invalid_request_error"_s, QString::number(status));
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\nConnection: close\r\n\r\n";
+    head += body;
+    writeBytes(head);
+    closeAfterWrite();
+}
+
+void Connection::responseFinished(bool keepAlive)
+{
+    if (m_current)
+        m_current->deleteLater();
+    m_current = nullptr;
+    if (!keepAlive) {
+        m_closing = true;
+        closeAfterWrite();
+        return;
+    }
+    armTimer();
+    // Bytes of a pipelined request may already be buffered; parse them on the next turn of the
+    // event loop rather than recursing from inside the previous response.
+    QMetaObject::invokeMethod(this, [this] {
+        if (m_socket->bytesAvailable() > 0)
+            m_parser.append(m_socket->readAll());
+        processInput();
+    }, Qt::QueuedConnection);
+}
+
+void Connection::armTimer()
+{
+    if (m_current || m_closing)
+        return;
+    m_timer.start(m_parser.hasPartialRequest() ? m_config.requestTimeoutMs : m_config.idleTimeoutMs);
+}
+
+void Connection::timedOut()
+{
+    if (m_current || m_closing)
+        return;
+    if (m_parser.hasPartialRequest()) {
+        respondError(408, u"the request did not arrive in time"_s);
+        return;
+    }
+    m_closing = true;
+    m_socket->disconnectFromHost();
+}
+
+void Connection::closeAfterWrite()
+{
+    // disconnectFromHost() sends what is queued before closing.
+    m_socket->disconnectFromHost();
+}
+
+void Connection::socketGone()
+{
+    if (m_gone)
+        return;
+    m_gone = true;
+    m_timer.stop();
+    if (m_current)
+        m_current->abandon();
+    emit closed();
+    deleteLater();
+}
+
+// ---- Server
+
+Server::Server(RequestHandler* handler, const ServerConfig& config, QObject* parent)
+    : QTcpServer(parent)
+    , m_handler(handler)
+    , m_config(config)
+{
+}
+
+void Server::incomingConnection(qintptr descriptor)
+{
+    auto* socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    auto* connection = new Connection(socket, m_handler, m_config, this);
+    ++m_connections;
+    emit connectionCountChanged(m_connections);
+    connect(connection, &Connection::closed, this, [this] {
+        --m_connections;
+        emit connectionCountChanged(m_connections);
+    });
+}
+
+} // namespace Http

@@ -1,0 +1,148 @@
+#pragma once
+
+#include "requestparser.h"
+
+#include <QHostAddress>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTimer>
+
+class QTcpSocket;
+
+namespace Http {
+
+class Connection;
+
+// The answer to one request, written now or later, whole or streamed.
+//
+// A writer lives until it emits finished() (the response is complete) or clientGone() (the
+// client went away first); exactly one of the two is emitted. Code that answers asynchronously
+// holds it in a QPointer. Writes after either signal are ignored.
+class ResponseWriter : public QObject
+{
+    Q_OBJECT
+
+public:
+    const Request& request() const { return m_request; }
+
+    // A complete response with Content-Length.
+    void respond(int status, const Headers& headers, const QByteArray& body);
+
+    // A streamed response: chunked on HTTP/1.1, delimited by closing the connection on HTTP/1.0.
+    // Every write() reaches the socket at once (flushed, Nagle off), so an SSE event is on the
+    // wire as soon as it is written.
+    void beginStream(int status, const Headers& headers);
+    void write(QByteArrayView data);
+    void endStream();
+
+    // Closes the connection at once, without ending the response: for a body that was cut off
+    // upstream, so the client cannot take it for complete. Neither signal follows.
+    void abortConnection();
+
+    bool isActive() const { return !m_done; }
+    bool headersSent() const { return m_headersSent; }
+    qint64 pendingBytes() const; // written but not yet taken by the kernel (back-pressure)
+
+Q_SIGNALS:
+    void finished();
+    void clientGone();
+    void drained(); // the pending bytes have gone out (resume a paused upstream)
+
+private:
+    friend class Connection;
+    ResponseWriter(Connection* connection, Request request);
+    void writeHead(int status, Headers headers, qint64 contentLength);
+    void complete();
+    void abandon();
+
+    Connection* m_connection;
+    Request m_request;
+    bool m_headersSent = false;
+    bool m_chunked = false;
+    bool m_bodyless = false; // HEAD, 1xx, 204, 304: the head only
+    bool m_keepAlive = true;
+    bool m_done = false;
+};
+
+// What the server calls for every complete request, in arrival order per connection.
+class RequestHandler
+{
+public:
+    virtual ~RequestHandler() = default;
+    virtual void handleRequest(ResponseWriter* writer) = 0;
+};
+
+struct ServerConfig
+{
+    Limits limits;
+    int requestTimeoutMs = 30'000; // a request must arrive completely within this of its first byte
+    int idleTimeoutMs = 75'000;    // a keep-alive connection without a request is closed after this
+    qint64 maxPendingWriteBytes = 64 * 1024 * 1024; // a client that stops reading is dropped
+};
+
+// One client connection: parses requests, hands them to the handler one at a time (pipelined
+// requests wait their turn, so responses never interleave) and writes the responses.
+class Connection : public QObject
+{
+    Q_OBJECT
+
+public:
+    Connection(QTcpSocket* socket, RequestHandler* handler, const ServerConfig& config, QObject* parent = nullptr);
+    ~Connection() override;
+
+    QTcpSocket* socket() const { return m_socket; }
+
+Q_SIGNALS:
+    void closed();
+
+private:
+    friend class ResponseWriter;
+    void readSocket();
+    void processInput();
+    void respondError(int status, const QString& message);
+    void responseFinished(bool keepAlive);
+    void armTimer();
+    void timedOut();
+    void socketGone();
+    void writeBytes(QByteArrayView bytes);
+    void closeAfterWrite();
+
+    QTcpSocket* m_socket;
+    RequestHandler* m_handler;
+    ServerConfig m_config;
+    RequestParser m_parser;
+    QPointer<ResponseWriter> m_current;
+    QTimer m_timer;
+    bool m_continueSent = false;
+    bool m_closing = false;
+    bool m_gone = false;
+};
+
+// The inbound HTTP/1.1 server. Listens where it is told (127.0.0.1 unless configured otherwise).
+class Server : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    explicit Server(RequestHandler* handler, const ServerConfig& config = {}, QObject* parent = nullptr);
+
+    const ServerConfig& config() const { return m_config; }
+    void setConfig(const ServerConfig& config) { m_config = config; }
+    int connectionCount() const { return m_connections; }
+
+Q_SIGNALS:
+    void connectionCountChanged(int count);
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    RequestHandler* m_handler;
+    ServerConfig m_config;
+    int m_connections = 0;
+};
+
+// An error body in the shape OpenAI clients understand: {"error":{"message","type","code"}}.
+QByteArray errorBody(const QString& message, const QString& type, const QString& code);
+
+} // namespace Http

@@ -1,0 +1,216 @@
+#include "proxyservice.h"
+
+#include "backend/backendclient.h"
+#include "jsonedit.h"
+#include "passthroughexchange.h"
+#include "trace/tracestore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace Proxy {
+
+namespace {
+
+void respondJson(Http::ResponseWriter* writer, int status, const QJsonObject& object)
+{
+    Http::Headers headers { { "Content-Type", "application/json" } };
+    addCorsHeaders(headers);
+    writer->respond(status, headers, QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+ProxyService::ProxyService(const Config::Settings& settings, QObject* parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_server(new Http::Server(this, {}, this))
+    , m_client(new Backend::Client(this))
+    , m_discovery(new Backend::Discovery(m_client, this))
+    , m_store(new Trace::TraceStore(this))
+{
+    m_server->setConfig(serverConfig());
+    m_store->setLimits(settings.traceLimit, qint64(512) * 1024 * 1024);
+    m_redactor.addSecret(settings.backend.apiKey.toUtf8());
+    m_discovery->setProfile(settings.backend);
+    connect(m_discovery, &Backend::Discovery::infoChanged, this, &ProxyService::backendInfoChanged);
+}
+
+ProxyService::~ProxyService() = default;
+
+Http::ServerConfig ProxyService::serverConfig() const
+{
+    Http::ServerConfig config;
+    config.limits.maxBodyBytes = m_settings.maxBodyBytes;
+    config.requestTimeoutMs = m_settings.requestTimeoutMs;
+    config.idleTimeoutMs = m_settings.idleTimeoutMs;
+    return config;
+}
+
+bool ProxyService::start(QString* error)
+{
+    QHostAddress address;
+    if (m_settings.host == u"localhost"_s)
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(m_settings.host)) {
+        if (error)
+            *error = u"'%1' is not an IP address to listen on"_s.arg(m_settings.host);
+        return false;
+    }
+    if (!m_server->listen(address, m_settings.port)) {
+        if (error)
+            *error = u"cannot listen on %1:%2: %3"_s.arg(m_settings.host).arg(m_settings.port).arg(m_server->errorString());
+        return false;
+    }
+    emit listeningChanged(true);
+    m_discovery->refresh();
+    return true;
+}
+
+void ProxyService::stop()
+{
+    if (!m_server->isListening())
+        return;
+    m_server->close();
+    emit listeningChanged(false);
+}
+
+bool ProxyService::isListening() const
+{
+    return m_server->isListening();
+}
+
+quint16 ProxyService::port() const
+{
+    return m_server->serverPort();
+}
+
+QUrl ProxyService::listenUrl() const
+{
+    QUrl url;
+    url.setScheme(u"http"_s);
+    url.setHost(m_settings.host);
+    url.setPort(port());
+    return url;
+}
+
+bool ProxyService::applySettings(const Config::Settings& settings, QString* error)
+{
+    const bool addressChanged = settings.host != m_settings.host || settings.port != m_settings.port;
+    const bool backendChanged = settings.backend.url != m_settings.backend.url || settings.backend.kind != m_settings.backend.kind
+        || settings.backend.apiKey != m_settings.backend.apiKey || settings.backend.model != m_settings.backend.model
+        || settings.backend.contextLength != m_settings.backend.contextLength;
+    m_settings = settings;
+    m_redactor.clearSecrets();
+    m_redactor.addSecret(settings.backend.apiKey.toUtf8());
+    m_server->setConfig(serverConfig());
+    m_store->setLimits(settings.traceLimit, qint64(512) * 1024 * 1024);
+    if (backendChanged) {
+        m_discovery->setProfile(settings.backend);
+        m_discovery->refresh();
+    }
+    if (addressChanged && m_server->isListening()) {
+        stop();
+        return start(error);
+    }
+    return true;
+}
+
+Context ProxyService::context() const
+{
+    Context context;
+    context.client = m_client;
+    context.store = m_store;
+    context.redactor = m_redactor;
+    context.profile = m_settings.backend;
+    context.guard = m_settings.guard;
+    return context;
+}
+
+void ProxyService::handleRequest(Http::ResponseWriter* writer)
+{
+    const Http::Request& request = writer->request();
+    const QByteArray& path = request.path;
+    if (request.method == "OPTIONS") {
+        answerPreflight(writer);
+        return;
+    }
+    if (path == "/temper/health") {
+        respondJson(writer, 200, { { u"status"_s, u"ok"_s }, { u"version"_s, QStringLiteral(TEMPER_VERSION) } });
+        return;
+    }
+    if (path == "/temper/backend") {
+        handleBackendInfo(writer);
+        return;
+    }
+    if (path.startsWith("/temper/")) {
+        respondError(writer, 404, u"Temper has no endpoint %1"_s.arg(QString::fromUtf8(path)), u"invalid_request_error"_s, u"not_found"_s);
+        return;
+    }
+    if (request.method == "POST" && (path == "/v1/chat/completions" || path == "/chat/completions")) {
+        handleChat(writer);
+        return;
+    }
+    auto* exchange = new PassThroughExchange(context(), writer, PassThroughExchange::Route::Other, request.body, QString(), {}, false, this);
+    exchange->start();
+}
+
+void ProxyService::handleChat(Http::ResponseWriter* writer)
+{
+    const Http::Request& request = writer->request();
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        const QString why = parseError.error != QJsonParseError::NoError
+            ? u"the request body is not valid JSON (%1 at offset %2)"_s.arg(parseError.errorString()).arg(parseError.offset)
+            : u"the request body must be a JSON object"_s;
+        respondError(writer, 400, why, u"invalid_request_error"_s, u"invalid_json"_s);
+        return;
+    }
+    const QJsonObject body = document.object();
+    if (!body.value("messages"_L1).isArray()) {
+        respondError(writer, 400, u"'messages' must be an array"_s, u"invalid_request_error"_s, u"invalid_messages"_s);
+        return;
+    }
+
+    QByteArray upstreamBody = request.body;
+    QString model = body.value("model"_L1).toString();
+    if (!m_settings.backend.model.isEmpty() && model != m_settings.backend.model) {
+        model = m_settings.backend.model;
+        const QByteArray quoted = QJsonDocument(QJsonArray { model }).toJson(QJsonDocument::Compact);
+        upstreamBody = JsonEdit::setTopLevelMember(upstreamBody, "model", quoted.mid(1, quoted.size() - 2)).value_or(upstreamBody);
+    }
+    QStringList toolNames;
+    for (const QJsonValue& tool : body.value("tools"_L1).toArray()) {
+        const QJsonObject function = tool.toObject().value("function"_L1).toObject();
+        toolNames.append(function.value("name"_L1).toString(tool.toObject().value("name"_L1).toString()));
+    }
+    const bool stream = body.value("stream"_L1).toBool();
+    auto* exchange = new PassThroughExchange(context(), writer, PassThroughExchange::Route::Chat, upstreamBody, model,
+                                             toolNames, stream, this);
+    exchange->start();
+}
+
+void ProxyService::handleBackendInfo(Http::ResponseWriter* writer)
+{
+    if (!writer->request().query.contains("refresh")) {
+        respondJson(writer, 200, m_discovery->info().toJson());
+        return;
+    }
+    // On demand: answer once the probes have settled (they time out on their own).
+    QPointer<Http::ResponseWriter> target(writer);
+    auto* connection = new QMetaObject::Connection;
+    *connection = connect(m_discovery, &Backend::Discovery::infoChanged, this, [target, connection](const Backend::Info& info) {
+        QObject::disconnect(*connection);
+        delete connection;
+        if (target && target->isActive())
+            respondJson(target, 200, info.toJson());
+    });
+    m_discovery->refresh();
+}
+
+} // namespace Proxy
