@@ -152,7 +152,9 @@ void Backend::answerChat(Http::ResponseWriter* writer)
     QTimer::singleShot(m_options.firstByteDelayMs, this, [this, target, reply, model, stream, includeUsage] {
         if (!target || !target->isActive())
             return;
-        if (stream)
+        if (reply.cutAfterEvents >= 0 && !stream)
+            target->abortConnection();
+        else if (stream)
             streamReply(target, reply, model, includeUsage);
         else
             target->respond(200, jsonHeaders(), completionJson(reply, model));
@@ -230,7 +232,7 @@ void Backend::streamReply(Http::ResponseWriter* writer, const Reply& reply, cons
     events.append(Sse::encodeData("[DONE]"));
 
     writer->beginStream(200, { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" } });
-    ++m_activeStreams;
+    m_peakActiveStreams = std::max(m_peakActiveStreams, ++m_activeStreams);
     QPointer<Http::ResponseWriter> target(writer);
     auto* timer = new QTimer(this);
     auto next = std::make_shared<int>(0);
@@ -244,9 +246,15 @@ void Backend::streamReply(Http::ResponseWriter* writer, const Reply& reply, cons
         finish();
         emit streamAbandoned();
     });
-    connect(timer, &QTimer::timeout, this, [target, events, next, finish] {
+    const int cutAfter = reply.cutAfterEvents;
+    connect(timer, &QTimer::timeout, this, [target, events, next, finish, cutAfter] {
         if (!target || !target->isActive())
             return;
+        if (*next == cutAfter) {
+            target->abortConnection();
+            finish();
+            return;
+        }
         target->write(events.at(*next));
         if (++*next == events.size()) {
             target->endStream();

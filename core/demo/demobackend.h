@@ -48,6 +48,7 @@ public:
     const QList<ReceivedRequest>& received() const { return m_received; }
     int streamsAbandoned() const { return m_streamsAbandoned; }
     int activeStreams() const { return m_activeStreams; }
+    int peakActiveStreams() const { return m_peakActiveStreams; }
 
 Q_SIGNALS:
     void requestReceived();
@@ -65,6 +66,7 @@ private:
     QList<ReceivedRequest> m_received;
     int m_streamsAbandoned = 0;
     int m_activeStreams = 0;
+    int m_peakActiveStreams = 0;
     quint64 m_completions = 0;
 };
 

@@ -156,7 +156,7 @@ Reply Model::reply(const QJsonObject& request) const
             corrected = true;
     }
     const bool toolScenario = scenario != u"text"_s && scenario != u"reasoning"_s && scenario != u"summary"_s
-        && scenario != u"hang"_s;
+        && scenario != u"hang"_s && scenario != u"cut"_s;
     if (toolScenario && tools.isEmpty())
         scenario = u"text"_s;
 
@@ -178,6 +178,9 @@ Reply Model::reply(const QJsonObject& request) const
 
     if (scenario == u"hang"_s) {
         reply.hang = true;
+    } else if (scenario == u"cut"_s) {
+        reply.content = u"This answer will be cut off in the middle by a failing backend."_s;
+        reply.cutAfterEvents = 3;
     } else if (scenario == u"text"_s) {
         reply.content = u"Hello! I am Temper's demo model. I answer in plain text when no tool is needed, "
                         u"and I make the mistakes real models make when tools are declared."_s;

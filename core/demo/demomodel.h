@@ -24,6 +24,7 @@ struct Reply
     qint64 promptTokens = 0;
     qint64 completionTokens = 0;
     bool hang = false;     // never answer (timeout tests)
+    int cutAfterEvents = -1; // drop the connection after this many streamed events (>= 0)
 };
 
 // A deterministic stand-in for a local model, used by --demo and by the tests.
@@ -35,7 +36,7 @@ struct Reply
 // conversation shows they were corrected, except "stubborn", which never learns.
 //
 // Scenarios: text, reasoning, native, parallel, hermes, mistral, fenced, qwen-xml, float,
-// unknown-tool, bad-args, stubborn, summary, hang.
+// unknown-tool, bad-args, stubborn, summary, hang, cut.
 class Model
 {
 public:

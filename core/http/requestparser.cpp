@@ -93,6 +93,10 @@ RequestParser::Status RequestParser::parse()
                 m_pos += 2;
                 m_scanFrom = m_pos;
             }
+            // Anything that cannot start a request line (a TLS handshake, binary junk) is refused
+            // at once instead of waiting for a CRLF CRLF that will never come.
+            if (m_pos < m_buffer.size() && !isTokenChar(m_buffer.at(m_pos)))
+                return fail(400, u"this is not an HTTP/1.x request"_s);
             const qsizetype searchFrom = std::max(m_pos, m_scanFrom - 3);
             const qsizetype end = m_buffer.indexOf("\r\n\r\n", searchFrom);
             const qsizetype limitEnd = end < 0 ? m_buffer.size() : end;
@@ -187,10 +191,10 @@ RequestParser::Status RequestParser::parseHead(qsizetype headEnd)
         return fail(505, u"only HTTP/1.0 and HTTP/1.1 are supported"_s);
     else
         return fail(400, u"malformed HTTP version"_s);
-    if (!isKnownMethod(method))
-        return fail(501, u"method %1 is not supported"_s.arg(QString::fromLatin1(method)));
     if (target.isEmpty() || target.contains(' ') || hasControlCharacters(target, false))
         return fail(400, u"malformed request target"_s);
+    if (!isKnownMethod(method))
+        return fail(501, u"method %1 is not supported"_s.arg(QString::fromLatin1(method)));
     if (!(target.startsWith('/') || (target == "*" && method == "OPTIONS")))
         return fail(400, u"the request target must be a path starting with '/'"_s);
 

@@ -6,10 +6,8 @@ QList<Event> Decoder::feed(QByteArrayView bytes)
 {
     QList<Event> events;
     qsizetype start = 0;
-    if (m_pendingCr && !bytes.isEmpty() && bytes.front() == '\n') {
-        m_raw.append('\n');
-        start = 1;
-    }
+    if (m_pendingCr && !bytes.isEmpty() && bytes.front() == '\n')
+        start = 1; // the second half of a CRLF whose line was already taken
     m_pendingCr = false;
     m_buffer.append(bytes.sliced(start));
 

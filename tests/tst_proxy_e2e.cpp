@@ -1,0 +1,532 @@
+// Temper end to end on 127.0.0.1: a raw HTTP client, the proxy, and the demo backend, all on
+// this test's event loop.
+#include "demo/demobackend.h"
+#include "demo/demotraffic.h"
+#include "proxy/proxyservice.h"
+#include "sse/sse.h"
+#include "testsupport.h"
+#include "trace/tracejson.h"
+#include "trace/tracestore.h"
+#include "trace/tracewriters.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QByteArray chatBody(const QString& scenario, bool stream, const QString& model = u"temper-demo-1.0"_s, bool tools = false)
+{
+    QJsonObject body = Demo::Traffic::exampleRequest(scenario, stream);
+    body.insert(u"model"_s, model);
+    if (!tools)
+        body.remove(u"tools"_s);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject errorOf(const RawResponse& response)
+{
+    return QJsonDocument::fromJson(response.body).object().value("error"_L1).toObject();
+}
+
+QList<QByteArray> eventData(const QByteArray& body)
+{
+    Sse::Decoder decoder;
+    QList<QByteArray> data;
+    for (const Sse::Event& event : decoder.feed(body))
+        data.append(event.data);
+    return data;
+}
+
+} // namespace
+
+class TestProxyEndToEnd : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cleanup();
+    void nonStreamingChat();
+    void streamingEventsArriveAsProduced();
+    void keepAliveAndPipelining();
+    void clientDisconnectAbortsUpstream();
+    void backendDownIs502();
+    void backendTimeoutIs504();
+    void backendCutMidStreamEndsWithErrorEvent();
+    void contextLengthDiscovery_data();
+    void contextLengthDiscovery();
+    void modelNamePassesExactly();
+    void apiKeyGoesUpstreamButNotIntoTraces();
+    void clientAuthorizationPassesWithoutOwnKey();
+    void thirtyTwoConcurrentStreams();
+    void passThroughRoutes();
+    void temperEndpoints();
+    void corsPreflight();
+    void badInputGetsClear4xx_data();
+    void badInputGetsClear4xx();
+    void slowRequestTimesOut();
+    void expectContinueAndChunkedBody();
+    void demoTrafficRunsThroughTheFrontDoor();
+
+private:
+    void start(const std::function<void(Config::Settings&)>& tweak = {}, const Demo::Options& demo = fastDemo());
+    static Demo::Options fastDemo();
+    RawResponse roundTrip(const QByteArray& request, RawClient** keep = nullptr);
+    const Trace::Exchange* lastExchange() const;
+
+    std::unique_ptr<Demo::Backend> m_demo;
+    std::unique_ptr<Proxy::ProxyService> m_proxy;
+    std::unique_ptr<RawClient> m_client;
+};
+
+Demo::Options TestProxyEndToEnd::fastDemo()
+{
+    Demo::Options options;
+    options.firstByteDelayMs = 10;
+    options.tokenDelayMs = 5;
+    return options;
+}
+
+void TestProxyEndToEnd::start(const std::function<void(Config::Settings&)>& tweak, const Demo::Options& demo)
+{
+    m_demo = std::make_unique<Demo::Backend>(demo);
+    QVERIFY(m_demo->start());
+    Config::Settings settings;
+    settings.port = 0;
+    settings.backend.url = m_demo->url();
+    if (tweak)
+        tweak(settings);
+    m_proxy = std::make_unique<Proxy::ProxyService>(settings);
+    QString error;
+    QVERIFY2(m_proxy->start(&error), qPrintable(error));
+}
+
+void TestProxyEndToEnd::cleanup()
+{
+    m_client.reset();
+    m_proxy.reset();
+    m_demo.reset();
+}
+
+RawResponse TestProxyEndToEnd::roundTrip(const QByteArray& request, RawClient** keep)
+{
+    m_client = std::make_unique<RawClient>(m_proxy->port());
+    m_client->send(request);
+    const bool answered = QTest::qWaitFor([this] { return RawResponse::parse(m_client->data()).complete || m_client->closed(); }, 10000);
+    if (!answered)
+        qWarning("no complete response within 10 s; %d bytes so far", int(m_client->data().size()));
+    const RawResponse response = RawResponse::parse(m_client->data());
+    if (keep)
+        *keep = m_client.get();
+    return response;
+}
+
+const Trace::Exchange* TestProxyEndToEnd::lastExchange() const
+{
+    const QList<quint64> ids = m_proxy->store()->ids();
+    return ids.isEmpty() ? nullptr : m_proxy->store()->find(ids.last());
+}
+
+void TestProxyEndToEnd::nonStreamingChat()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(chatBody(u"text"_s, false)));
+    QVERIFY(response.complete);
+    QCOMPARE(response.status, 200);
+    QVERIFY(!response.header("Content-Length").isEmpty()); // a whole answer, as from the backend
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passthrough"));
+    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+    QCOMPARE(body.value("object"_L1).toString(), u"chat.completion"_s);
+    QVERIFY(body.value("choices"_L1).toArray().first().toObject().value("message"_L1).toObject().value("content"_L1).toString().startsWith("Hello!"_L1));
+
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    const Trace::Exchange* exchange = lastExchange();
+    QCOMPARE(exchange->route, u"chat"_s);
+    QCOMPARE(exchange->attempts.size(), 1);
+    QCOMPARE(exchange->attempts.first().response.status, 200);
+    QCOMPARE(exchange->clientResponse.body, response.body);
+    QVERIFY(exchange->usage.completionTokens > 0);
+    QCOMPARE(exchange->outcome, Trace::Outcome::Passthrough);
+}
+
+void TestProxyEndToEnd::streamingEventsArriveAsProduced()
+{
+    Demo::Options demo = fastDemo();
+    demo.tokenDelayMs = 40;
+    start({}, demo);
+    RawClient* client = nullptr;
+    const RawResponse response = roundTrip(chatRequest(chatBody(u"text"_s, true)), &client);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.header("Content-Type"), QByteArray("text/event-stream"));
+    QCOMPARE(response.header("Transfer-Encoding"), QByteArray("chunked"));
+    const QList<QByteArray> data = eventData(response.body);
+    QVERIFY(data.size() > 15);
+    QCOMPARE(data.last(), QByteArray("[DONE]"));
+
+    // The events came one by one, spaced like the backend produced them, not in one burst.
+    QList<qint64> eventTimes;
+    for (const RawClient::Arrival& arrival : client->arrivals()) {
+        if (arrival.bytes.contains("data: "))
+            eventTimes.append(arrival.atMs);
+    }
+    QVERIFY2(eventTimes.size() >= 15, qPrintable(QString::number(eventTimes.size())));
+    QList<qint64> gaps;
+    for (int i = 1; i < eventTimes.size(); ++i)
+        gaps.append(eventTimes.at(i) - eventTimes.at(i - 1));
+    std::sort(gaps.begin(), gaps.end());
+    const qint64 medianGap = gaps.at(gaps.size() / 2);
+    QVERIFY2(medianGap >= 20, qPrintable(u"median gap %1 ms"_s.arg(medianGap)));
+    QVERIFY(eventTimes.last() - eventTimes.first() >= 15 * 20);
+
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    const Trace::Exchange* exchange = lastExchange();
+    QVERIFY(exchange->streamed);
+    QCOMPARE(exchange->attempts.first().response.events.size(), data.size());
+    QVERIFY(exchange->firstTokenUs > 0 && exchange->firstTokenUs < exchange->totalUs);
+    const QList<Trace::StreamEvent>& events = exchange->clientResponse.events;
+    QVERIFY(events.last().atUs - events.first().atUs >= 15 * 20'000); // arrival times are recorded
+}
+
+void TestProxyEndToEnd::keepAliveAndPipelining()
+{
+    start();
+    RawClient client(m_proxy->port());
+    client.send(chatRequest(chatBody(u"text"_s, false)));
+    QTRY_VERIFY(RawResponse::parse(client.data()).complete);
+    const RawResponse first = RawResponse::parse(client.data());
+    QCOMPARE(first.status, 200);
+    QVERIFY(first.header("Connection").isEmpty());
+
+    // The same connection serves the next request.
+    client.send("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_VERIFY(RawResponse::parse(client.data(), first.size).complete);
+    QCOMPARE(RawResponse::parse(client.data(), first.size).status, 200);
+    QVERIFY(!client.closed());
+
+    // Two pipelined requests are answered in order, never interleaved.
+    client.clear();
+    client.send(chatRequest(chatBody(u"text"_s, true)) + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    RawResponse streamed;
+    QTRY_VERIFY((streamed = RawResponse::parse(client.data())).complete);
+    QCOMPARE(streamed.header("Content-Type"), QByteArray("text/event-stream"));
+    QTRY_VERIFY(RawResponse::parse(client.data(), streamed.size).complete);
+    const RawResponse health = RawResponse::parse(client.data(), streamed.size);
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.body, QByteArray(R"({"status":"ok"})"));
+}
+
+void TestProxyEndToEnd::clientDisconnectAbortsUpstream()
+{
+    Demo::Options demo = fastDemo();
+    demo.tokenDelayMs = 50;
+    start({}, demo);
+    RawClient client(m_proxy->port());
+    client.send(chatRequest(chatBody(u"text"_s, true)));
+    QTRY_VERIFY(client.data().contains("data: "));
+    QCOMPARE(m_demo->activeStreams(), 1);
+    client.close();
+    QTRY_COMPARE(m_demo->streamsAbandoned(), 1); // Temper hung up on the backend too
+    QCOMPARE(m_demo->activeStreams(), 0);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+    QVERIFY(lastExchange()->error.contains("disconnected"_L1));
+}
+
+void TestProxyEndToEnd::backendDownIs502()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 closedPort = probe.serverPort();
+    probe.close();
+    start([closedPort](Config::Settings& s) { s.backend.url = QUrl(u"http://127.0.0.1:%1"_s.arg(closedPort)); });
+    for (bool stream : { false, true }) {
+        const RawResponse response = roundTrip(chatRequest(chatBody(u"text"_s, stream)));
+        QCOMPARE(response.status, 502);
+        const QJsonObject error = errorOf(response);
+        QVERIFY(error.value("message"_L1).toString().contains(u"127.0.0.1:%1"_s.arg(closedPort)));
+        QCOMPARE(error.value("type"_L1).toString(), u"backend_error"_s);
+        QCOMPARE(error.value("code"_L1).toString(), u"backend_unreachable"_s);
+    }
+    const RawResponse passthrough = roundTrip("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(passthrough.status, 502);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+}
+
+void TestProxyEndToEnd::backendTimeoutIs504()
+{
+    start([](Config::Settings& s) { s.backend.timeoutMs = 300; });
+    const RawResponse response = roundTrip(chatRequest(chatBody(u"hang"_s, true)));
+    QCOMPARE(response.status, 504);
+    QCOMPARE(errorOf(response).value("code"_L1).toString(), u"backend_timeout"_s);
+}
+
+void TestProxyEndToEnd::backendCutMidStreamEndsWithErrorEvent()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(chatBody(u"cut"_s, true)));
+    QCOMPARE(response.status, 200);
+    const QList<QByteArray> data = eventData(response.body);
+    QVERIFY(data.size() >= 3);
+    QCOMPARE(data.last(), QByteArray("[DONE]"));
+    const QJsonObject error = QJsonDocument::fromJson(data.at(data.size() - 2)).object().value("error"_L1).toObject();
+    QVERIFY(!error.value("message"_L1).toString().isEmpty());
+    QCOMPARE(error.value("type"_L1).toString(), u"backend_error"_s);
+}
+
+void TestProxyEndToEnd::contextLengthDiscovery_data()
+{
+    QTest::addColumn<int>("props");
+    QTest::addColumn<qint64>("context");
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("kind");
+    QTest::addRow("props json") << int(Demo::Options::Props::Json) << qint64(8192) << u"/props"_s << u"llama-server"_s;
+    QTest::addRow("props 404") << int(Demo::Options::Props::NotFound) << qint64(32768) << u"n_ctx_train"_s << u"openai"_s;
+    QTest::addRow("props html") << int(Demo::Options::Props::Html) << qint64(32768) << u"n_ctx_train"_s << u"openai"_s;
+    QTest::addRow("props bad json") << int(Demo::Options::Props::BadJson) << qint64(32768) << u"n_ctx_train"_s << u"openai"_s;
+}
+
+void TestProxyEndToEnd::contextLengthDiscovery()
+{
+    QFETCH(int, props);
+    QFETCH(qint64, context);
+    QFETCH(QString, source);
+    QFETCH(QString, kind);
+    Demo::Options demo = fastDemo();
+    demo.props = Demo::Options::Props(props);
+    start({}, demo);
+    const RawResponse response = roundTrip("GET /temper/backend?refresh=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(response.status, 200);
+    const QJsonObject info = QJsonDocument::fromJson(response.body).object();
+    QCOMPARE(info.value("context_length"_L1).toInteger(), context);
+    QVERIFY2(info.value("context_length_source"_L1).toString().contains(source), qPrintable(info.value("context_length_source"_L1).toString()));
+    QCOMPARE(info.value("kind"_L1).toString(), kind);
+    QCOMPARE(info.value("models"_L1).toArray().first().toString(), u"temper-demo-1.0"_s);
+    QVERIFY(info.value("reachable"_L1).toBool());
+}
+
+void TestProxyEndToEnd::modelNamePassesExactly()
+{
+    start();
+    // No override: the client's model and every other byte reach the backend as sent.
+    const QByteArray body = R"({"model": "mimo-v2.5", "temperature": 1.0, "messages": [{"role": "user", "content": "hi"}]})";
+    QCOMPARE(roundTrip(chatRequest(body)).status, 200);
+    QCOMPARE(m_demo->received().last().body, body);
+
+    // --model overrides the name and nothing else.
+    cleanup();
+    start([](Config::Settings& s) { s.backend.model = u"mimo-v2.5"_s; });
+    const QByteArray other = R"({"model": "gpt-4o", "temperature": 1.0, "messages": [{"role": "user", "content": "hi"}]})";
+    const RawResponse response = roundTrip(chatRequest(other));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_demo->received().last().body, QByteArray(R"({"model": "mimo-v2.5", "temperature": 1.0, "messages": [{"role": "user", "content": "hi"}]})"));
+    QCOMPARE(QJsonDocument::fromJson(response.body).object().value("model"_L1).toString(), u"mimo-v2.5"_s);
+
+    // --model fills a request that names none.
+    roundTrip(chatRequest(R"({"messages": [{"role": "user", "content": "hi"}]})"));
+    QCOMPARE(QJsonDocument::fromJson(m_demo->received().last().body).object().value("model"_L1).toString(), u"mimo-v2.5"_s);
+}
+
+void TestProxyEndToEnd::apiKeyGoesUpstreamButNotIntoTraces()
+{
+    const QString key = u"sk-temper-e2e-4f9c2a7d1b8e6f3a0c5d"_s;
+    QTemporaryDir dir;
+    const QString traceFile = dir.filePath(u"trace.jsonl"_s);
+    Demo::Options demo = fastDemo();
+    demo.requiredApiKey = key;
+    start([key](Config::Settings& s) { s.backend.apiKey = key; }, demo);
+    Trace::TraceFileWriter writer(m_proxy->store());
+    QVERIFY(writer.open(traceFile));
+
+    const RawResponse response = roundTrip(chatRequest(chatBody(u"text"_s, true), "Authorization: Bearer client-side-key\r\n"));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_demo->received().last().headers.size() > 0, true);
+    QCOMPARE(Http::headerValue(m_demo->received().last().headers, "Authorization"), "Bearer " + key.toUtf8());
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+
+    QFile file(traceFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray written = file.readAll();
+    QVERIFY(written.contains("/v1/chat/completions"));
+    QVERIFY(!written.contains(key.toUtf8()));
+    QVERIFY(!written.contains("client-side-key"));
+    const QByteArray json = QJsonDocument(Trace::exchangeToJson(*lastExchange())).toJson();
+    QVERIFY(!json.contains(key.toUtf8()));
+    QVERIFY(!QJsonDocument(m_proxy->backendInfo().toJson()).toJson().contains(key.toUtf8()));
+}
+
+void TestProxyEndToEnd::clientAuthorizationPassesWithoutOwnKey()
+{
+    Demo::Options demo = fastDemo();
+    demo.requiredApiKey = u"client-key-123456"_s;
+    start({}, demo);
+    QCOMPARE(roundTrip(chatRequest(chatBody(u"text"_s, false), "Authorization: Bearer client-key-123456\r\n")).status, 200);
+    QCOMPARE(roundTrip(chatRequest(chatBody(u"text"_s, false))).status, 401); // the backend's answer, passed on
+}
+
+void TestProxyEndToEnd::thirtyTwoConcurrentStreams()
+{
+    Demo::Options demo = fastDemo();
+    demo.tokenDelayMs = 30;
+    start({}, demo);
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 32; ++i) {
+        clients.push_back(std::make_unique<RawClient>(m_proxy->port()));
+        clients.back()->send(chatRequest(chatBody(u"text"_s, true)));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(), [](const auto& c) { return RawResponse::parse(c->data()).complete; }), 20000);
+    for (const auto& client : clients) {
+        const RawResponse response = RawResponse::parse(client->data());
+        QCOMPARE(response.status, 200);
+        QCOMPARE(eventData(response.body).last(), QByteArray("[DONE]"));
+    }
+    // All 32 streams ran at the backend at the same time: none queued behind the six
+    // connections one QNetworkAccessManager allows per host.
+    QCOMPARE(m_demo->peakActiveStreams(), 32);
+}
+
+void TestProxyEndToEnd::passThroughRoutes()
+{
+    start();
+    const RawResponse page = roundTrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(page.status, 200);
+    QVERIFY(page.body.contains("Temper demo model"));
+    QCOMPARE(page.header("Access-Control-Allow-Origin"), QByteArray("*"));
+
+    const RawResponse head = roundTrip("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(head.status, 200);
+
+    for (const QByteArray path : { "/v1/models", "/props", "/health", "/slots?fail_on_no_slot=1" }) {
+        const RawResponse response = roundTrip("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(response.status, 200);
+        QVERIFY(QJsonDocument::fromJson(response.body).isObject());
+        QCOMPARE(m_demo->received().last().target, path);
+    }
+    const RawResponse missing = roundTrip("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(missing.status, 404); // the backend's 404, passed on
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->route, u"passthrough"_s);
+    QCOMPARE(lastExchange()->clientResponse.status, 404);
+}
+
+void TestProxyEndToEnd::temperEndpoints()
+{
+    start([](Config::Settings& s) { s.backend.apiKey = u"sk-should-not-show-123456"_s; });
+    const RawResponse health = roundTrip("GET /temper/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(health.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(health.body).object().value("status"_L1).toString(), u"ok"_s);
+    const RawResponse backend = roundTrip("GET /temper/backend HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(backend.status, 200);
+    const QJsonObject info = QJsonDocument::fromJson(backend.body).object();
+    QCOMPARE(info.value("url"_L1).toString(), m_demo->url().toString());
+    QVERIFY(info.contains("context_length"_L1) && info.contains("kind"_L1) && info.contains("models"_L1));
+    QVERIFY(!backend.body.contains("sk-should-not-show"));
+    QCOMPARE(roundTrip("GET /temper/nothing HTTP/1.1\r\nHost: x\r\n\r\n").status, 404);
+    QCOMPARE(m_proxy->store()->size(), 0); // Temper's own endpoints are not traced
+}
+
+void TestProxyEndToEnd::corsPreflight()
+{
+    start();
+    const RawResponse response = roundTrip("OPTIONS /v1/chat/completions HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\n"
+                                           "Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type, authorization\r\n\r\n");
+    QCOMPARE(response.status, 204);
+    QCOMPARE(response.header("Access-Control-Allow-Origin"), QByteArray("*"));
+    QVERIFY(response.header("Access-Control-Allow-Methods").contains("POST"));
+    QCOMPARE(response.header("Access-Control-Allow-Headers"), QByteArray("content-type, authorization"));
+    // Temper answers the preflight itself; the backend never sees it.
+    for (const Demo::ReceivedRequest& received : m_demo->received())
+        QVERIFY(received.method != "OPTIONS");
+}
+
+void TestProxyEndToEnd::badInputGetsClear4xx_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("mentions");
+    QTest::addRow("not json") << chatRequest("{not json") << 400 << u"not valid JSON"_s;
+    QTest::addRow("json array") << chatRequest("[1,2]") << 400 << u"JSON object"_s;
+    QTest::addRow("no messages") << chatRequest(R"({"model":"x"})") << 400 << u"messages"_s;
+    QTest::addRow("body too large") << chatRequest(QByteArray(5000, ' ')) << 413 << u"larger than"_s;
+    QTest::addRow("head too large") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n") << 431 << u"head"_s;
+    QTest::addRow("smuggling") << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                               << 400 << u"ambiguous"_s;
+    QTest::addRow("unknown method") << QByteArray("BREW / HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << u"BREW"_s;
+    QTest::addRow("tls to plain port") << QByteArray("\x16\x03\x01\x00\xa5\x01\x00\x00", 8) << 400 << u"not an HTTP"_s;
+}
+
+void TestProxyEndToEnd::badInputGetsClear4xx()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(QString, mentions);
+    start([](Config::Settings& s) { s.maxBodyBytes = 4096; });
+    const RawResponse response = roundTrip(request);
+    QCOMPARE(response.status, status);
+    const QString message = errorOf(response).value("message"_L1).toString();
+    QVERIFY2(message.contains(mentions), qPrintable(message));
+    // The process is still serving.
+    QCOMPARE(roundTrip("GET /temper/health HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
+}
+
+void TestProxyEndToEnd::slowRequestTimesOut()
+{
+    start([](Config::Settings& s) { s.requestTimeoutMs = 300; });
+    RawClient client(m_proxy->port());
+    client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\":");
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 5000);
+    QCOMPARE(RawResponse::parse(client.data()).status, 408);
+}
+
+void TestProxyEndToEnd::expectContinueAndChunkedBody()
+{
+    start();
+    const QByteArray body = chatBody(u"text"_s, false);
+    RawClient client(m_proxy->port());
+    client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                + QByteArray::number(body.size()) + "\r\n\r\n");
+    QTRY_VERIFY(client.data().startsWith("HTTP/1.1 100 Continue\r\n\r\n"));
+    client.clear();
+    client.send(body);
+    QTRY_VERIFY(RawResponse::parse(client.data()).complete);
+    QCOMPARE(RawResponse::parse(client.data()).status, 200);
+
+    QByteArray chunked = "POST /chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (qsizetype i = 0; i < body.size(); i += 50) {
+        const QByteArray piece = body.mid(i, 50);
+        chunked += QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+    const RawResponse response = roundTrip(chunked);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_demo->received().last().body, body);
+}
+
+void TestProxyEndToEnd::demoTrafficRunsThroughTheFrontDoor()
+{
+    start();
+    Demo::Traffic traffic(m_proxy->listenUrl());
+    QSignalSpy done(&traffic, &Demo::Traffic::finished);
+    traffic.start(20);
+    QVERIFY(done.wait(20000));
+    QTRY_COMPARE(m_proxy->store()->runningCount(), 0);
+    QCOMPARE(m_proxy->store()->size(), 10);
+    int chats = 0;
+    for (quint64 id : m_proxy->store()->ids()) {
+        const Trace::Exchange* exchange = m_proxy->store()->find(id);
+        QVERIFY(exchange->clientResponse.status == 200);
+        chats += exchange->route == u"chat"_s;
+    }
+    QCOMPARE(chats, 9);
+}
+
+QTEST_GUILESS_MAIN(TestProxyEndToEnd)
+#include "tst_proxy_e2e.moc"

@@ -1,0 +1,278 @@
+// The HTTP/1.1 request parser: what it accepts, what it rejects and with which status, and
+// that feeding the same bytes in any split gives the same result.
+#include "http/requestparser.h"
+
+#include <QtTest>
+
+using namespace Http;
+
+namespace {
+
+struct Outcome
+{
+    RequestParser::Status status;
+    int errorStatus = 0;
+    QList<Request> requests;
+};
+
+// Feeds `input` in pieces cut at `cuts` (offsets) and collects every complete request.
+Outcome feed(const QByteArray& input, const QList<qsizetype>& cuts, const Limits& limits = {})
+{
+    RequestParser parser(limits);
+    Outcome outcome { RequestParser::Status::Incomplete, 0, {} };
+    qsizetype start = 0;
+    QList<qsizetype> ends = cuts;
+    ends.append(input.size());
+    for (qsizetype end : ends) {
+        parser.append(QByteArrayView(input).sliced(start, end - start));
+        start = end;
+        while (true) {
+            outcome.status = parser.parse();
+            if (outcome.status == RequestParser::Status::Complete) {
+                outcome.requests.append(parser.takeRequest());
+                continue;
+            }
+            break;
+        }
+        if (outcome.status == RequestParser::Status::Error) {
+            outcome.errorStatus = parser.errorStatus();
+            return outcome;
+        }
+    }
+    return outcome;
+}
+
+const QByteArray kGet = "GET /v1/models?x=1 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n";
+const QByteArray kPost = "POST /v1/chat/completions HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+                         "Content-Length: 13\r\n\r\n{\"a\":\"b c\"}\r\n";
+const QByteArray kChunked = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer-One: x\r\n\r\n";
+
+} // namespace
+
+class TestRequestParser : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parsesValidRequests_data();
+    void parsesValidRequests();
+    void everySplitGivesTheSameRequests_data();
+    void everySplitGivesTheSameRequests();
+    void rejects_data();
+    void rejects();
+    void rejectsEarlyFromTheHeadAlone();
+    void oversizeHeadIsDetectedWithoutTheEnd();
+    void expectContinue();
+    void keepAliveRules();
+    void failedParserStaysFailed();
+};
+
+void TestRequestParser::parsesValidRequests_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<QByteArray>("body");
+
+    QTest::addRow("get with query") << kGet << QByteArray("GET") << QByteArray("/v1/models") << QByteArray("x=1") << QByteArray();
+    QTest::addRow("post with length") << kPost << QByteArray("POST") << QByteArray("/v1/chat/completions") << QByteArray()
+                                      << QByteArray("{\"a\":\"b c\"}\r\n");
+    QTest::addRow("chunked with extension and trailer") << kChunked << QByteArray("POST") << QByteArray("/x") << QByteArray()
+                                                        << QByteArray("hello, world");
+    QTest::addRow("leading empty line tolerated") << "\r\n" + kGet << QByteArray("GET") << QByteArray("/v1/models")
+                                                  << QByteArray("x=1") << QByteArray();
+    QTest::addRow("http/1.0 without host") << QByteArray("GET / HTTP/1.0\r\n\r\n") << QByteArray("GET") << QByteArray("/")
+                                           << QByteArray() << QByteArray();
+    QTest::addRow("options asterisk") << QByteArray("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n") << QByteArray("OPTIONS")
+                                      << QByteArray("*") << QByteArray() << QByteArray();
+    QTest::addRow("zero length body") << QByteArray("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+                                      << QByteArray("POST") << QByteArray("/a") << QByteArray() << QByteArray();
+    QTest::addRow("same content-length twice") << QByteArray("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok")
+                                               << QByteArray("POST") << QByteArray("/a") << QByteArray() << QByteArray("ok");
+    QTest::addRow("tab in header value") << QByteArray("GET /t HTTP/1.1\r\nHost: h\r\nX-A: a\tb\r\n\r\n")
+                                         << QByteArray("GET") << QByteArray("/t") << QByteArray() << QByteArray();
+    QTest::addRow("chunk size in upper case hex") << QByteArray("POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n")
+                                                  << QByteArray("POST") << QByteArray("/c") << QByteArray() << QByteArray("0123456789");
+}
+
+void TestRequestParser::parsesValidRequests()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, query);
+    QFETCH(QByteArray, body);
+    const Outcome outcome = feed(input, {});
+    QCOMPARE(outcome.requests.size(), 1);
+    const Request& request = outcome.requests.first();
+    QCOMPARE(request.method, method);
+    QCOMPARE(request.path, path);
+    QCOMPARE(request.query, query);
+    QCOMPARE(request.body, body);
+}
+
+void TestRequestParser::everySplitGivesTheSameRequests_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("requests");
+    QTest::addRow("get") << kGet << 1;
+    QTest::addRow("post") << kPost << 1;
+    QTest::addRow("chunked") << kChunked << 1;
+    QTest::addRow("pipelined three") << kGet + kChunked + kGet << 3;
+}
+
+void TestRequestParser::everySplitGivesTheSameRequests()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, requests);
+    const QByteArray& normalised = input;
+    const Outcome whole = feed(normalised, {});
+    QCOMPARE(whole.requests.size(), requests);
+
+    // Byte by byte.
+    QList<qsizetype> everyByte;
+    for (qsizetype i = 1; i < normalised.size(); ++i)
+        everyByte.append(i);
+    const Outcome bytewise = feed(normalised, everyByte);
+    QCOMPARE(bytewise.requests.size(), requests);
+
+    // Two pieces, cut at every position.
+    for (qsizetype cut = 1; cut < normalised.size(); ++cut) {
+        const Outcome split = feed(normalised, { cut });
+        QCOMPARE(split.requests.size(), requests);
+        for (int i = 0; i < requests; ++i) {
+            QCOMPARE(split.requests.at(i).body, whole.requests.at(i).body);
+            QCOMPARE(split.requests.at(i).target, whole.requests.at(i).target);
+            QCOMPARE(split.requests.at(i).headers.size(), whole.requests.at(i).headers.size());
+        }
+    }
+}
+
+void TestRequestParser::rejects_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("status");
+
+    // Smuggling and ambiguous framing.
+    QTest::addRow("content-length with transfer-encoding")
+        << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400;
+    QTest::addRow("transfer-encoding with content-length")
+        << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n") << 400;
+    QTest::addRow("differing content-lengths") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcd") << 400;
+    QTest::addRow("content-length list") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4, 4\r\n\r\nabcd") << 400;
+    QTest::addRow("negative content-length") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n") << 400;
+    QTest::addRow("non-numeric content-length") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: abc\r\n\r\n") << 400;
+    QTest::addRow("content-length overflow") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n") << 413;
+    QTest::addRow("gzip transfer coding") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n") << 501;
+    QTest::addRow("chunked not last") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n") << 501;
+    QTest::addRow("transfer-encoding in 1.0") << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400;
+    QTest::addRow("space before colon") << QByteArray("GET / HTTP/1.1\r\nHost: h\r\nContent-Length : 0\r\n\r\n") << 400;
+    QTest::addRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n") << 400;
+    QTest::addRow("bare LF") << QByteArray("GET / HTTP/1.1\nHost: h\n\n") << 400;
+    QTest::addRow("no host in 1.1") << QByteArray("GET / HTTP/1.1\r\nAccept: x\r\n\r\n") << 400;
+    QTest::addRow("two hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400;
+    QTest::addRow("control character in value") << QByteArray("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x01" "b\r\n\r\n") << 400;
+    // Request line.
+    QTest::addRow("unknown method") << QByteArray("BREW / HTTP/1.1\r\nHost: h\r\n\r\n") << 501;
+    QTest::addRow("connect") << QByteArray("CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n") << 501;
+    QTest::addRow("lowercase method") << QByteArray("get / HTTP/1.1\r\nHost: h\r\n\r\n") << 501;
+    QTest::addRow("method with space") << QByteArray("G ET / HTTP/1.1\r\nHost: h\r\n\r\n") << 400;
+    QTest::addRow("http/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 505;
+    QTest::addRow("http/1.2") << QByteArray("GET / HTTP/1.2\r\nHost: h\r\n\r\n") << 505;
+    QTest::addRow("tls client hello") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) << 400;
+    QTest::addRow("binary in request line") << QByteArray("GET /\x01 HTTP/1.1\r\nHost: h\r\n\r\n") << 400;
+    QTest::addRow("absolute-form target") << QByteArray("GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n") << 400;
+    QTest::addRow("asterisk for get") << QByteArray("GET * HTTP/1.1\r\nHost: h\r\n\r\n") << 400;
+    QTest::addRow("missing version") << QByteArray("GET /\r\nHost: h\r\n\r\n") << 400;
+    // Chunked bodies.
+    QTest::addRow("bad chunk size") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n") << 400;
+    QTest::addRow("chunk without CRLF") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXX0\r\n\r\n") << 400;
+    QTest::addRow("huge chunk size") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n") << 413;
+    QTest::addRow("expectation other than continue") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx") << 417;
+}
+
+void TestRequestParser::rejects()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, status);
+    const Outcome outcome = feed(input, {});
+    QCOMPARE(outcome.status, RequestParser::Status::Error);
+    QCOMPARE(outcome.errorStatus, status);
+    QVERIFY(outcome.requests.isEmpty());
+}
+
+void TestRequestParser::rejectsEarlyFromTheHeadAlone()
+{
+    // The body limit is checked from Content-Length before any body byte arrives.
+    Limits limits;
+    limits.maxBodyBytes = 1000;
+    RequestParser parser(limits);
+    parser.append("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n");
+    QCOMPARE(parser.parse(), RequestParser::Status::Error);
+    QCOMPARE(parser.errorStatus(), 413);
+
+    // A chunked body is counted as it arrives.
+    RequestParser chunked(limits);
+    chunked.append("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n");
+    QCOMPARE(chunked.parse(), RequestParser::Status::Incomplete);
+    chunked.append(QByteArray(QByteArray(1000, 'x') + "\r\n1\r\n"));
+    QCOMPARE(chunked.parse(), RequestParser::Status::Error);
+    QCOMPARE(chunked.errorStatus(), 413);
+}
+
+void TestRequestParser::oversizeHeadIsDetectedWithoutTheEnd()
+{
+    Limits limits; // 32 KiB of head
+    RequestParser parser(limits);
+    parser.append("GET / HTTP/1.1\r\nHost: h\r\nX-Big: ");
+    QCOMPARE(parser.parse(), RequestParser::Status::Incomplete);
+    parser.append(QByteArray(40 * 1024, 'a'));
+    QCOMPARE(parser.parse(), RequestParser::Status::Error);
+    QCOMPARE(parser.errorStatus(), 431);
+
+    RequestParser counted(Limits { 32 * 1024, 5, 1024 });
+    QByteArray many = "GET / HTTP/1.1\r\nHost: h\r\n";
+    for (int i = 0; i < 6; ++i)
+        many += "X-" + QByteArray::number(i) + ": v\r\n";
+    many += "\r\n";
+    counted.append(many);
+    QCOMPARE(counted.parse(), RequestParser::Status::Error);
+    QCOMPARE(counted.errorStatus(), 431);
+}
+
+void TestRequestParser::expectContinue()
+{
+    RequestParser parser;
+    parser.append("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    QCOMPARE(parser.parse(), RequestParser::Status::Incomplete);
+    QVERIFY(parser.awaitingContinue());
+    parser.append("hello");
+    QCOMPARE(parser.parse(), RequestParser::Status::Complete);
+    QVERIFY(!parser.awaitingContinue());
+    QCOMPARE(parser.takeRequest().body, QByteArray("hello"));
+}
+
+void TestRequestParser::keepAliveRules()
+{
+    auto request = [](const QByteArray& input) { return feed(input, {}).requests.value(0); };
+    QVERIFY(request("GET / HTTP/1.1\r\nHost: h\r\n\r\n").keepAlive());
+    QVERIFY(!request("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").keepAlive());
+    QVERIFY(!request("GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, Close\r\n\r\n").keepAlive());
+    QVERIFY(!request("GET / HTTP/1.0\r\n\r\n").keepAlive());
+    QVERIFY(request("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keepAlive());
+}
+
+void TestRequestParser::failedParserStaysFailed()
+{
+    RequestParser parser;
+    parser.append("BREW / HTTP/1.1\r\nHost: h\r\n\r\n");
+    QCOMPARE(parser.parse(), RequestParser::Status::Error);
+    parser.append(kGet);
+    QCOMPARE(parser.parse(), RequestParser::Status::Error);
+    QVERIFY(!parser.errorMessage().isEmpty());
+}
+
+QTEST_APPLESS_MAIN(TestRequestParser)
+#include "tst_requestparser.moc"
