@@ -60,6 +60,8 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(u"Temper"_s);
     QCoreApplication::setOrganizationName(u"Temper"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(TEMPER_VERSION));
+    if (!coreOnly)
+        QGuiApplication::setDesktopFileName(u"io.github.temper.Temper"_s); // matches the .desktop file
 
     QTextStream out(stdout);
     QTextStream err(stderr);

@@ -74,6 +74,7 @@ struct RawResponse
     bool complete = false;
     int status = 0;
     Http::Headers headers;
+    Http::Headers trailers;
     QByteArray body;
     qsizetype size = 0; // bytes the response took in the input
 
@@ -103,6 +104,19 @@ struct RawResponse
                     return response;
                 bool ok = false;
                 const qsizetype size = data.mid(pos, lineEnd - pos).toLongLong(&ok, 16);
+                if (ok && size == 0) {
+                    // The last chunk, then trailer fields (if any) and an empty line.
+                    const qsizetype end = data.indexOf("\r\n\r\n", lineEnd);
+                    if (end < 0)
+                        return response;
+                    for (const QByteArray& line : data.mid(lineEnd + 2, end - lineEnd - 2).split('\n')) {
+                        const qsizetype colon = line.indexOf(':');
+                        if (colon > 0)
+                            response.trailers.append({ line.left(colon).trimmed(), line.mid(colon + 1).trimmed() });
+                    }
+                    pos = end + 4;
+                    break;
+                }
                 if (!ok || data.size() < lineEnd + 2 + size + 2)
                     return response;
                 response.body += data.mid(lineEnd + 2, size);

@@ -32,6 +32,7 @@ private slots:
     void rejects();
     void reportsEnd();
     void keepsNumberKinds();
+    void truncationReportsTheEnd();
     void wholeRejectsTrailingText();
 };
 
@@ -64,6 +65,9 @@ void TestLiteralParser::parsesValues_data()
     QTest::addRow("gemma quote token") << u"{city:<|\"|>London<|\"|>,n:42}"_s << G << uR"({"city":"London","n":42})"_s;
     QTest::addRow("gemma quote with plain quotes inside") << u"{q:<|\"|>say \"hi\"<|\"|>}"_s << G << uR"({"q":"say \"hi\""})"_s;
     QTest::addRow("gemma escape token") << u"{items:[<escape>a<escape>,<escape>b<escape>]}"_s << G << uR"({"items":["a","b"]})"_s;
+    QTest::addRow("gemma key with spaces") << u"{Basic LLM Chain:{节点 名称:<|\"|>x<|\"|>}}"_s << G << uR"({"Basic LLM Chain":{"节点 名称":"x"}})"_s;
+    QTest::addRow("python triple quotes") << u"'''line one\nsaid \"hi\" and \\'ok\\''''"_s << P << uR"("line one\nsaid \"hi\" and 'ok'")"_s;
+    QTest::addRow("python triple double quotes, raw") << u"r\"\"\"a\\nb\"\"\""_s << P << uR"("a\\nb")"_s;
     QTest::addRow("gemma nested") << u"{cfg:{k:<|\"|>v<|\"|>,on:true},xs:[1.5e3,null]}"_s << G << uR"({"cfg":{"k":"v","on":true},"xs":[1500,null]})"_s;
 }
 
@@ -132,6 +136,18 @@ void TestLiteralParser::keepsNumberKinds()
     QCOMPARE(parsed.integralFloats.at(0).lexeme, u"10.0"_s);
     QCOMPARE(parsed.integralFloats.at(1).pointer, u"/3/a~1b/n"_s);
     QCOMPARE(parsed.integralFloats.at(1).lexeme, u"1e2"_s);
+}
+
+void TestLiteralParser::truncationReportsTheEnd()
+{
+    // Running out of text inside a quoted string ends at the text's end, so callers can tell
+    // truncation from a malformed value.
+    for (const auto& [text, dialect] : { std::pair { uR"({"q": "never)"_s, LiteralDialect::Json },
+                                         std::pair { u"'''never"_s, LiteralDialect::Python } }) {
+        const LiteralParse parsed = parseLiteral(text, 0, dialect);
+        QVERIFY(!parsed.ok);
+        QCOMPARE(parsed.end, text.size());
+    }
 }
 
 void TestLiteralParser::wholeRejectsTrailingText()

@@ -79,6 +79,8 @@ void TestRescuer::rules_data()
                                      << u"Just an answer, with {braces} and <tags>."_s << QString();
     QTest::addRow("prose around a call") << u"Before.\n<call name=\"say_hello\">x</call>\nAfter."_s
                                          << QStringList { u"x"_s } << u"Before.\nAfter."_s << QString();
+    QTest::addRow("prose glued to a call gets a space") << u"Checking.<call name=\"say_hello\">x</call>Done."_s
+                                                        << QStringList { u"x"_s } << u"Checking. Done."_s << QString();
     QTest::addRow("spaces collapse at joins") << u"Here: <call name=\"say_hello\">x</call> done"_s
                                               << QStringList { u"x"_s } << u"Here: done"_s << QString();
     QTest::addRow("rehearsal in closed think dropped")

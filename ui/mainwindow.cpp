@@ -6,6 +6,7 @@
 #include "trace/tracestore.h"
 
 #include <QHeaderView>
+#include <QIcon>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -30,6 +31,11 @@ MainWindow::MainWindow(Proxy::ProxyService* proxy, QWidget* parent)
     , m_contextLabel(new QLabel)
 {
     setWindowTitle(tr("Temper"));
+    // PNG renderings at every size: they need no image plugin (the SVG one may be missing).
+    QIcon icon;
+    for (int size : { 16, 24, 32, 48, 64, 128, 256 })
+        icon.addFile(u":/icons/temper-%1.png"_s.arg(size), QSize(size, size));
+    setWindowIcon(icon);
     m_sorted->setSourceModel(m_model);
     m_sorted->setSortRole(ExchangeTableModel::SortRole);
     m_view->setModel(m_sorted);

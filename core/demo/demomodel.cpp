@@ -178,6 +178,8 @@ Reply Model::reply(const QJsonObject& request) const
 
     if (scenario == u"hang"_s) {
         reply.hang = true;
+    } else if (fixed && !tools.isEmpty()) {
+        nativeCall(toolName, goodArguments); // corrected: now it calls the tool properly
     } else if (scenario == u"cut"_s) {
         reply.content = u"This answer will be cut off in the middle by a failing backend."_s;
         reply.cutAfterEvents = 3;
@@ -189,7 +191,7 @@ Reply Model::reply(const QJsonObject& request) const
         reply.content = u"Here is a short answer, with my reasoning sent separately."_s;
     } else if (scenario == u"summary"_s) {
         reply.content = u"Thanks, I have the tool result. In short: everything worked as expected."_s;
-    } else if (scenario == u"native"_s || fixed) {
+    } else if (scenario == u"native"_s) {
         nativeCall(toolName, goodArguments);
     } else if (scenario == u"parallel"_s) {
         nativeCall(toolName, goodArguments);

@@ -23,11 +23,6 @@ bool isJsonWhitespace(QChar c)
     return c == u' ' || c == u'\t' || c == u'\n' || c == u'\r';
 }
 
-bool isIdentifierStart(QChar c)
-{
-    return c.isLetter() || c == u'_';
-}
-
 bool isIdentifierPart(QChar c)
 {
     return c.isLetterOrNumber() || c == u'_';
@@ -231,9 +226,13 @@ private:
         return true;
     }
 
-    // A JSON string, or a Python string in either quote (raw strings keep backslashes).
+    // A JSON string, or a Python string in either quote (raw strings keep backslashes); in the
+    // Python dialect also '''...''' and """...""", which may span lines.
     bool parseQuotedString(QJsonValue& out, QChar quote, bool raw = false)
     {
+        const QString triple(3, quote);
+        if (m_dialect == LiteralDialect::Python && lookingAt(triple))
+            return parseTripleQuotedString(out, triple, raw);
         ++m_pos; // opening quote
         const bool python = m_dialect == LiteralDialect::Python;
         QString result;
@@ -313,6 +312,79 @@ private:
         }
     }
 
+    bool parseTripleQuotedString(QJsonValue& out, const QString& triple, bool raw)
+    {
+        const qsizetype bodyStart = m_pos + 3;
+        qsizetype close = bodyStart;
+        // The closing quotes are the first three not escaped by a backslash.
+        while (true) {
+            close = m_text.indexOf(triple, close);
+            if (close < 0) {
+                m_pos = m_text.size();
+                return fail(u"string never closed"_s);
+            }
+            qsizetype backslashes = 0;
+            while (close - 1 - backslashes >= bodyStart && m_text.at(close - 1 - backslashes) == u'\\')
+                ++backslashes;
+            if (backslashes % 2 == 0)
+                break;
+            ++close;
+        }
+        const QString body = m_text.mid(bodyStart, close - bodyStart).toString();
+        m_pos = close + 3;
+        if (raw) {
+            out = QJsonValue(body);
+            return true;
+        }
+        out = QJsonValue(decodePythonEscapes(body));
+        return true;
+    }
+
+    // Python's escapes in a string body; unknown escapes keep their backslash, as Python does.
+    static QString decodePythonEscapes(QStringView body)
+    {
+        QString result;
+        result.reserve(body.size());
+        for (qsizetype i = 0; i < body.size(); ++i) {
+            const QChar c = body.at(i);
+            if (c != u'\\' || i + 1 == body.size()) {
+                result.append(c);
+                continue;
+            }
+            const QChar e = body.at(++i);
+            auto hex = [&](int digits) {
+                bool ok = false;
+                const uint code = body.mid(i + 1, digits).toUInt(&ok, 16);
+                if (!ok || i + digits >= body.size())
+                    return false;
+                result.append(QChar(char16_t(code)));
+                i += digits;
+                return true;
+            };
+            switch (e.unicode()) {
+            case u'n': result.append(u'\n'); break;
+            case u't': result.append(u'\t'); break;
+            case u'r': result.append(u'\r'); break;
+            case u'\\': result.append(u'\\'); break;
+            case u'\'': result.append(u'\''); break;
+            case u'"': result.append(u'"'); break;
+            case u'\n': break; // a line continuation
+            case u'x':
+                if (!hex(2))
+                    result.append(u"\\x"_s);
+                break;
+            case u'u':
+                if (!hex(4))
+                    result.append(u"\\u"_s);
+                break;
+            default:
+                result.append(u'\\');
+                result.append(e);
+            }
+        }
+        return result;
+    }
+
     bool parsePrefixedPythonString(QJsonValue& out)
     {
         const bool raw = peek() == u'r';
@@ -325,6 +397,8 @@ private:
     {
         m_pos += delimiter.size();
         const qsizetype close = m_text.indexOf(delimiter, m_pos);
+        // Unclosed, the error points just past the opening delimiter: the Gemma parsers bound a
+        // broken call by its envelope from there.
         if (close < 0)
             return fail(u"string never closed"_s);
         out = QJsonValue(m_text.mid(m_pos, close - m_pos).toString());
@@ -350,13 +424,16 @@ private:
                 key = keyValue.toString();
                 return true;
             }
-            if (isIdentifierStart(c)) {
-                const qsizetype start = m_pos;
-                while (!atEnd() && (isIdentifierPart(peek()) || peek() == u'-' || peek() == u'.'))
-                    ++m_pos;
-                key = m_text.mid(start, m_pos - start).toString();
+            // Gemma writes keys bare, and a key may hold spaces or any script ("Basic LLM
+            // Chain", "节点 名称"): everything up to the colon, trimmed.
+            const qsizetype start = m_pos;
+            while (!atEnd() && peek() != u':' && peek() != u'{' && peek() != u'}' && peek() != u'['
+                   && peek() != u']' && peek() != u',' && peek() != u'"' && peek() != u'\n')
+                ++m_pos;
+            key = m_text.mid(start, m_pos - start).trimmed().toString();
+            if (!key.isEmpty())
                 return true;
-            }
+            m_pos = start;
         }
         if (m_dialect == LiteralDialect::Python && (c.isDigit() || c == u'-')) {
             // {1: 'a'} has a number key; JSON objects can only keep it as text.

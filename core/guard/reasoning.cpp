@@ -31,7 +31,7 @@ constexpr QStringView kEndOfTurnTokens[] = {
     u"<|end|>", u"<|return|>", u"<|call|>", u"<end_of_turn>", u"<turn|>", u"<|END_RESPONSE|>",
     u"<|START_RESPONSE|>", u"<|END_OF_TURN_TOKEN|>", u"<\uff5cend\u2581of\u2581sentence\uff5c>",
     u"<|end\u2581of\u2581sentence|>", u"[END FINAL RESPONSE]", u"<|eos|>",
-    u"<seed:eos>", u"<|observation|>", u"<|user|>",
+    u"<seed:eos>", u"<|observation|>", u"<|user|>", u"<|eom|>", u"<|eot|>",
 };
 
 struct TagHit

@@ -61,7 +61,14 @@ QString textOutside(QStringView text, const QList<TextSpan>& removed)
     auto appendPiece = [&result](QStringView piece) {
         if (piece.isEmpty())
             return;
-        if (result.isEmpty() || (!result.back().isSpace() && !piece.front().isSpace())) {
+        if (result.isEmpty()) {
+            result.append(piece);
+            return;
+        }
+        // Prose on both sides of a removed call gets one space, so "Checking.<call>Done."
+        // does not become "Checking.Done.".
+        if (!result.back().isSpace() && !piece.front().isSpace()) {
+            result.append(u' ');
             result.append(piece);
             return;
         }
@@ -89,6 +96,13 @@ QString textOutside(QStringView text, const QList<TextSpan>& removed)
 }
 
 } // namespace
+
+QString visibleText(QStringView text, const QList<TextSpan>& removed, qsizetype from)
+{
+    QList<TextSpan> clipped { { 0, std::min(from, text.size()) } };
+    clipped.append(removed);
+    return trimEndOfTurnTokens(textOutside(text, merged(clipped)));
+}
 
 Rescuer::Rescuer()
     : m_parsers(formatParsers())
@@ -185,7 +199,8 @@ RescueResult Rescuer::rescue(QStringView text, const ToolCatalog& tools) const
 
     reasoningParts.removeAll(QString());
     result.reasoning = reasoningParts.join(u"\n\n"_s);
-    result.content = trimEndOfTurnTokens(textOutside(text, merged(removed)));
+    result.removed = merged(removed);
+    result.content = visibleText(text, result.removed);
     result.calls = winner.calls;
     if (winningParser) {
         result.format = winner.format;

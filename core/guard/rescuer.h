@@ -20,7 +20,13 @@ struct RescueResult
     QString parser;          // name of the parser that matched
     bool nearMiss = false;   // call-shaped text outside reasoning that could not be recovered
     QStringList issues;      // why near misses failed, which rehearsed calls were ignored
+    QList<TextSpan> removed; // what is not content (markup, calls, reasoning), sorted and merged
 };
+
+// The text outside `removed` from position `from` on, with one whitespace character where pieces
+// meet and end-of-turn tokens trimmed: how `content` is made, reusable for a part of the text
+// (the streaming guard releases only what it has not sent yet).
+QString visibleText(QStringView text, const QList<TextSpan>& removed, qsizetype from = 0);
 
 // Recovers tool calls that a model wrote as text, in any format the registry knows, without
 // being told which model wrote it.

@@ -102,12 +102,17 @@ void ResponseWriter::write(QByteArrayView data)
     }
 }
 
-void ResponseWriter::endStream()
+void ResponseWriter::endStream(const Headers& trailers)
 {
     if (m_done || !m_headersSent)
         return;
-    if (m_chunked)
-        m_connection->writeBytes("0\r\n\r\n");
+    if (m_chunked) {
+        QByteArray end = "0\r\n";
+        for (const Header& trailer : trailers)
+            end += trailer.name + ": " + trailer.value + "\r\n";
+        end += "\r\n";
+        m_connection->writeBytes(end);
+    }
     complete();
 }
 

@@ -33,7 +33,8 @@ public:
     // wire as soon as it is written.
     void beginStream(int status, const Headers& headers);
     void write(QByteArrayView data);
-    void endStream();
+    // Ends the stream; `trailers` go after the last chunk (announce them with a "Trailer" header).
+    void endStream(const Headers& trailers = {});
 
     // Closes the connection at once, without ending the response: for a body that was cut off
     // upstream, so the client cannot take it for complete. Neither signal follows.

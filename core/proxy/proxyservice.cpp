@@ -1,6 +1,7 @@
 #include "proxyservice.h"
 
 #include "backend/backendclient.h"
+#include "guard/guardedexchange.h"
 #include "jsonedit.h"
 #include "passthroughexchange.h"
 #include "trace/tracestore.h"
@@ -184,14 +185,27 @@ void ProxyService::handleChat(Http::ResponseWriter* writer)
         const QByteArray quoted = QJsonDocument(QJsonArray { model }).toJson(QJsonDocument::Compact);
         upstreamBody = JsonEdit::setTopLevelMember(upstreamBody, "model", quoted.mid(1, quoted.size() - 2)).value_or(upstreamBody);
     }
-    QStringList toolNames;
-    for (const QJsonValue& tool : body.value("tools"_L1).toArray()) {
-        const QJsonObject function = tool.toObject().value("function"_L1).toObject();
-        toolNames.append(function.value("name"_L1).toString(tool.toObject().value("name"_L1).toString()));
-    }
     const bool stream = body.value("stream"_L1).toBool();
+    const Guard::ToolCatalog tools = Guard::ToolCatalog::fromTools(body.value("tools"_L1).toArray());
+    const Guard::ToolChoice choice = Guard::ToolChoice::fromRequest(body.value("tool_choice"_L1));
+    // The guard handles requests that declare tools and let the model use them, one answer at
+    // a time; n > 1 asks for several alternative answers, which pass through untouched.
+    const bool guarded = m_settings.guard.enabled && !tools.isEmpty() && choice.mode != Guard::ToolChoice::Mode::None
+        && body.value("n"_L1).toInt(1) <= 1;
+    if (guarded) {
+        Guard::GuardedExchange::Request guardRequest;
+        guardRequest.body = upstreamBody;
+        guardRequest.model = model;
+        guardRequest.tools = tools;
+        guardRequest.choice = choice;
+        guardRequest.stream = stream;
+        guardRequest.includeUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
+        auto* exchange = new Guard::GuardedExchange(context(), writer, guardRequest, this);
+        exchange->start();
+        return;
+    }
     auto* exchange = new PassThroughExchange(context(), writer, PassThroughExchange::Route::Chat, upstreamBody, model,
-                                             toolNames, stream, this);
+                                             tools.names(), stream, this);
     exchange->start();
 }
 

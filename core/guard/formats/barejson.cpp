@@ -1,0 +1,687 @@
+#include "barejson.h"
+
+#include "../literalparser.h"
+#include "jsoncall.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <iterator>
+
+using namespace Qt::StringLiterals;
+
+namespace Guard {
+
+namespace {
+
+constexpr QLatin1StringView kLlama3Json = "llama3_json"_L1;
+constexpr QLatin1StringView kOtherShapes = "json_other_shapes"_L1;
+constexpr QLatin1StringView kForgeJson = "forge_prompt_json"_L1;
+constexpr QLatin1StringView kCodeFence = "json_code_fence"_L1;
+
+// The keys callsFromJson() reads (jsoncall.cpp keeps its own copy private); needed here to tell a
+// call shape from data and to name the format.
+constexpr QLatin1StringView kNameKeys[] = { "name"_L1, "tool"_L1, "tool_name"_L1, "function_name"_L1 };
+constexpr QLatin1StringView kArgumentKeys[] = { "arguments"_L1, "parameters"_L1, "args"_L1, "input"_L1 };
+constexpr QLatin1StringView kWrapperKeys[] = { "function"_L1, "tool_call"_L1, "function_call"_L1, "call"_L1 };
+
+constexpr QStringView kFunctionCallOpen = u"<function_call>";
+constexpr QStringView kFunctionCallClose = u"</function_call>";
+constexpr QStringView kFunctionsPrefix = u"functions.";
+
+qsizetype skipSpaces(QStringView text, qsizetype pos)
+{
+    while (pos < text.size() && text.at(pos).isSpace())
+        ++pos;
+    return pos;
+}
+
+qsizetype skipSpacesBack(QStringView text, qsizetype pos)
+{
+    while (pos > 0 && text.at(pos - 1).isSpace())
+        --pos;
+    return pos;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call shapes
+
+QLatin1StringView nameKeyOf(const QJsonObject& object)
+{
+    for (QLatin1StringView key : kNameKeys) {
+        if (object.value(key).isString())
+            return key;
+    }
+    return {};
+}
+
+// Arguments as calls carry them: an object, or a string holding one.
+bool hasArgumentObject(const QJsonObject& object)
+{
+    return std::any_of(std::begin(kArgumentKeys), std::end(kArgumentKeys), [&object](QLatin1StringView key) {
+        return decodeStringifiedArguments(object.value(key)).isObject();
+    });
+}
+
+// A model quoting a tool's declaration is explaining it, not calling it.
+bool isToolDefinition(const QJsonObject& object)
+{
+    const QJsonValue function = object.value("function"_L1);
+    if (function.isObject())
+        return isToolDefinition(function.toObject());
+    const QJsonObject schema
+        = object.value(object.contains("parameters"_L1) ? "parameters"_L1 : "input_schema"_L1).toObject();
+    return object.contains("description"_L1) && schema.value("type"_L1).toString() == "object"_L1
+        && schema.contains("properties"_L1);
+}
+
+// A name key next to argument key holding an object, directly or inside a wrapper or a
+// tool_calls list: text that meant to be a call even when its name is not declared. Stricter
+// than callsFromJson() on purpose, since a near miss makes the guard ask the model again.
+bool isCallShaped(const QJsonObject& object)
+{
+    if (!nameKeyOf(object).isEmpty() && hasArgumentObject(object))
+        return true;
+    for (QLatin1StringView wrapper : kWrapperKeys) {
+        const QJsonValue inner = object.value(wrapper);
+        if (inner.isObject() && isCallShaped(inner.toObject()))
+            return true;
+    }
+    const QJsonArray list = object.value("tool_calls"_L1).toArray();
+    return std::any_of(list.begin(), list.end(),
+        [](const QJsonValue& element) { return element.isObject() && isCallShaped(element.toObject()); });
+}
+
+QLatin1StringView formatOf(const QJsonObject& object)
+{
+    const QLatin1StringView nameKey = nameKeyOf(object);
+    if (nameKey == "tool"_L1 || (!nameKey.isEmpty() && object.contains("args"_L1)))
+        return kForgeJson;
+    if (nameKey == "name"_L1 && !object.contains("input"_L1))
+        return kLlama3Json;
+    return kOtherShapes; // wrappers, tool_calls lists, the name as key, tool_name, input
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading one JSON value
+
+struct Failure
+{
+    TextSpan span;
+    QString issue;
+};
+
+enum class ValueKind { Data, Calls, Undeclared };
+
+// What the JSON value starting at some position turned out to be.
+struct JsonRead
+{
+    bool parsed = false;
+    qsizetype end = 0; // past the value, or where parsing stopped
+    QString error;
+    QJsonValue value;
+    ValueKind kind = ValueKind::Data;
+    QList<ParsedCall> calls;
+    QLatin1StringView format;
+    QStringList issues; // about calls that were recovered (an undeclared sibling in a list)
+    QList<Failure> failures; // call-shaped objects naming undeclared tools
+};
+
+ValueKind readObject(const QJsonObject& object, TextSpan span, const ToolCatalog& tools, JsonRead& read)
+{
+    if (isToolDefinition(object))
+        return ValueKind::Data;
+    QStringList issues;
+    const QList<ParsedCall> calls = callsFromJson(object, tools, &issues);
+    if (calls.isEmpty()) {
+        if (!isCallShaped(object))
+            return ValueKind::Data; // {"name": "Alice", "age": 30}
+        read.failures.append({ span,
+            issues.isEmpty() ? u"a call-shaped JSON object names no declared tool"_s
+                             : issues.join(u"; "_s) });
+        return ValueKind::Undeclared;
+    }
+    for (ParsedCall call : calls) {
+        call.span = span;
+        read.calls.append(call);
+    }
+    read.issues.append(issues);
+    if (read.format.isEmpty())
+        read.format = formatOf(object);
+    return ValueKind::Calls;
+}
+
+// Parses the value at `start` ('{' or '[') and reads calls out of it. An array counts only when
+// every element is a call-shaped object; one data element makes the whole array data.
+JsonRead readJsonValue(QStringView text, qsizetype start, const ToolCatalog& tools)
+{
+    JsonRead read;
+    const LiteralParse parsed = parseLiteral(text, start, LiteralDialect::Json);
+    read.parsed = parsed.ok;
+    read.end = parsed.end;
+    read.error = parsed.error;
+    read.value = parsed.value;
+    if (!parsed.ok)
+        return read;
+    if (parsed.value.isObject()) {
+        read.kind = readObject(parsed.value.toObject(), { start, parsed.end }, tools, read);
+        return read;
+    }
+    const QJsonArray array = parsed.value.toArray();
+    if (array.isEmpty())
+        return read;
+    // The array parsed, so its elements do too: walk them again for each call's own span.
+    JsonRead elements;
+    qsizetype pos = start + 1;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const qsizetype elementStart = skipWhitespace(text, pos);
+        const LiteralParse element = parseLiteral(text, elementStart, LiteralDialect::Json);
+        if (!element.ok || !element.value.isObject()
+            || readObject(element.value.toObject(), { elementStart, element.end }, tools, elements)
+                == ValueKind::Data) {
+            return read;
+        }
+        pos = skipWhitespace(text, element.end) + 1; // past the ',' or the ']'
+    }
+    read.kind = elements.calls.isEmpty() ? ValueKind::Undeclared : ValueKind::Calls;
+    read.calls = elements.calls;
+    read.format = elements.format;
+    read.issues = elements.issues;
+    read.failures = elements.failures;
+    return read;
+}
+
+template <std::size_t N> bool isOneOf(const QString& key, const QLatin1StringView (&keys)[N])
+{
+    return std::any_of(std::begin(keys), std::end(keys), [&key](QLatin1StringView k) { return key == k; });
+}
+
+// The declared tool that the broken object at `start` names at its own level: a name key before
+// the member that failed to parse ({"tool": "get_pricing", "args": {bad json}), the name as the
+// first key ({"get_pricing": {bad), a wrapper whose inner object is such a call, or a name after
+// broken arguments on the same line. Only text that opens like a JSON object qualifies, so
+// "{searchTool}" in prose never does; data holding a call deeper down does not either. The
+// characters parsed are added to `work`.
+const ToolDefinition* toolNamedInBrokenObject(
+    QStringView text, qsizetype start, const ToolCatalog& tools, qsizetype& work, int depth = 0)
+{
+    qsizetype pos = skipWhitespace(text, start + 1);
+    bool firstKey = true;
+    while (pos < text.size() && text.at(pos) == u'"' && depth < 4) {
+        const LiteralParse key = parseLiteral(text, pos, LiteralDialect::Json);
+        work += key.end - pos;
+        pos = key.ok ? skipWhitespace(text, key.end) : text.size();
+        if (pos >= text.size() || text.at(pos) != u':')
+            return nullptr;
+        const QString name = key.value.toString();
+        if (firstKey) {
+            if (const ToolDefinition* tool = tools.resolve(name))
+                return tool;
+            firstKey = false;
+        }
+        const qsizetype valueStart = skipWhitespace(text, pos + 1);
+        const LiteralParse value = parseLiteral(text, valueStart, LiteralDialect::Json);
+        work += value.end - valueStart;
+        if (!value.ok) {
+            if (isOneOf(name, kWrapperKeys) && valueStart < text.size() && text.at(valueStart) == u'{')
+                return toolNamedInBrokenObject(text, valueStart, tools, work, depth + 1);
+            if (!isOneOf(name, kArgumentKeys))
+                return nullptr;
+            // {"arguments": {bad}, "name": "x"}: the name comes after what failed, on its line.
+            QStringView rest = text.mid(value.end, 200);
+            rest = rest.first(rest.indexOf(u'\n') < 0 ? rest.size() : rest.indexOf(u'\n'));
+            for (QLatin1StringView nameKey : kNameKeys) {
+                const QString quoted = u"\""_s + nameKey + u"\""_s;
+                const qsizetype at = rest.indexOf(quoted);
+                const qsizetype colon = at < 0 ? -1 : skipWhitespace(text, value.end + at + quoted.size());
+                if (colon < 0 || colon >= text.size() || text.at(colon) != u':')
+                    continue;
+                const LiteralParse written = parseLiteral(text, colon + 1, LiteralDialect::Json);
+                if (written.ok && written.value.isString()) {
+                    if (const ToolDefinition* tool = tools.resolve(written.value.toString()))
+                        return tool;
+                }
+            }
+            return nullptr;
+        }
+        if (value.value.isString() && isOneOf(name, kNameKeys)) {
+            if (const ToolDefinition* tool = tools.resolve(value.value.toString()))
+                return tool;
+        }
+        pos = skipWhitespace(text, value.end);
+        if (pos >= text.size() || text.at(pos) != u',')
+            return nullptr;
+        pos = skipWhitespace(text, pos + 1);
+    }
+    return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call syntax written around a JSON object
+
+bool isNameChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.';
+}
+
+// The longest declared name ending just before `end` at a word boundary ("functions." allowed
+// in front); its start goes to `nameStart`.
+const ToolDefinition* declaredNameEndingAt(
+    QStringView text, qsizetype end, const ToolCatalog& tools, qsizetype* nameStart)
+{
+    const ToolDefinition* best = nullptr;
+    for (const ToolDefinition& tool : tools.tools()) {
+        const qsizetype from = end - tool.name.size();
+        if (from < 0 || (best && tool.name.size() <= best->name.size()))
+            continue;
+        if (text.mid(from, tool.name.size()) != QStringView(tool.name))
+            continue;
+        qsizetype begin = from;
+        if (text.first(begin).endsWith(kFunctionsPrefix))
+            begin -= kFunctionsPrefix.size();
+        if (begin > 0 && isNameChar(text.at(begin - 1)))
+            continue;
+        best = &tool;
+        *nameStart = begin;
+    }
+    return best;
+}
+
+struct WrappedCall
+{
+    const ToolDefinition* tool = nullptr;
+    TextSpan span;
+    bool companion = false; // only counts next to JSON calls of this family
+};
+
+// NAME({...}) and ollama's template tokens [tool]NAME[args]{...}[end] around the object at
+// [open, close). Mistral's NAME[ARGS]{...} belongs to the special-token parsers and is read here
+// only as a companion: forge's prompt mode mixes it with JSON calls, and one parser wins a text.
+WrappedCall wrappedCall(QStringView text, qsizetype open, qsizetype close, const ToolCatalog& tools)
+{
+    qsizetype nameStart = 0;
+    const qsizetype before = skipSpacesBack(text, open);
+    if (before > 0 && text.at(before - 1) == u'(') {
+        const ToolDefinition* tool = declaredNameEndingAt(text, before - 1, tools, &nameStart);
+        const qsizetype after = skipSpaces(text, close);
+        if (tool && after < text.size() && text.at(after) == u')')
+            return { tool, { nameStart, after + 1 } };
+        return {};
+    }
+    constexpr QStringView mistralArgsToken = u"[ARGS]";
+    if (text.first(open).endsWith(mistralArgsToken)) {
+        const ToolDefinition* tool
+            = declaredNameEndingAt(text, open - mistralArgsToken.size(), tools, &nameStart);
+        return tool ? WrappedCall { tool, { nameStart, close }, true } : WrappedCall {};
+    }
+    constexpr QStringView argsToken = u"[args]";
+    constexpr QStringView toolToken = u"[tool]";
+    constexpr QStringView endToken = u"[end]";
+    if (!text.first(open).endsWith(argsToken))
+        return {};
+    const ToolDefinition* tool = declaredNameEndingAt(text, open - argsToken.size(), tools, &nameStart);
+    if (!tool)
+        return {};
+    TextSpan span { nameStart, close };
+    const qsizetype toolEnd = skipSpacesBack(text, nameStart);
+    const bool hasToolToken = text.first(toolEnd).endsWith(toolToken);
+    if (hasToolToken)
+        span.start = toolEnd - toolToken.size();
+    const qsizetype after = skipSpaces(text, close);
+    const bool hasEndToken = text.mid(after).startsWith(endToken);
+    if (hasEndToken)
+        span.end = after + endToken.size();
+    if (!hasToolToken && !hasEndToken)
+        return {};
+    return { tool, span };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning a whole text
+
+// A stretch of text claimed for calls: one JSON value, or a call written around one.
+struct JsonItem
+{
+    TextSpan claim;
+    QList<ParsedCall> calls;
+    QLatin1StringView format;
+    QStringList issues;
+    bool companion = false;
+};
+
+struct JsonScan
+{
+    QList<JsonItem> items;
+    QList<Failure> failures;
+};
+
+// Every JSON call in `text`, left to right. A value that parses is never entered again (data
+// JSON hides nothing), so each region is parsed about once and prose full of braces stays cheap.
+JsonScan scanJson(QStringView text, const ToolCatalog& tools)
+{
+    JsonScan scan;
+    // After a failed value the scan restarts just inside it (an unclosed array may still hold
+    // complete calls). On deeply nested unclosed text that costs up to the nesting depth per
+    // character, so past this much parsing work a failed value is skipped whole instead (and
+    // no longer examined for a near miss).
+    qsizetype budget = 16 * text.size() + 4096;
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        const QChar c = text.at(pos);
+        if (c != u'{' && c != u'[') {
+            ++pos;
+            continue;
+        }
+        const JsonRead read = readJsonValue(text, pos, tools);
+        budget -= read.end - pos;
+        if (!read.parsed) {
+            // A broken call naming a declared tool is a near miss, and its inside is skipped: the
+            // arguments of a cut-off call must not pass for a call of their own.
+            const ToolDefinition* tool = nullptr;
+            if (c == u'{' && budget > 0) {
+                qsizetype work = 0;
+                tool = toolNamedInBrokenObject(text, pos, tools, work);
+                budget -= work;
+            }
+            if (!tool) {
+                pos = budget > 0 ? pos + 1 : std::max(read.end, pos + 1);
+                continue;
+            }
+            const qsizetype end = std::max(read.end, pos + 1);
+            const QString why = read.end >= text.size()
+                ? QString(u"the JSON call to '"_s + tool->name + u"' is cut off before it closes"_s)
+                : QString(u"the JSON call to '"_s + tool->name + u"' does not parse: "_s + read.error);
+            scan.failures.append({ { pos, end }, why });
+            pos = end;
+            continue;
+        }
+        if (c == u'{') {
+            const WrappedCall wrapped = wrappedCall(text, pos, read.end, tools);
+            if (wrapped.tool) {
+                ParsedCall call;
+                call.name = wrapped.tool->name;
+                call.arguments = read.value;
+                call.span = wrapped.span;
+                scan.items.append({ wrapped.span, { call }, kOtherShapes, {}, wrapped.companion });
+                pos = wrapped.span.end;
+                continue;
+            }
+        }
+        scan.failures.append(read.failures);
+        if (read.kind == ValueKind::Calls)
+            scan.items.append({ { pos, read.end }, read.calls, read.format, read.issues });
+        pos = read.end;
+    }
+    // NAME[ARGS]{...} on its own is args_rehearsal, not this family's.
+    if (std::all_of(
+            scan.items.cbegin(), scan.items.cend(), [](const JsonItem& item) { return item.companion; }))
+        scan.items.clear();
+    return scan;
+}
+
+// The format of the first call that is not a companion.
+QLatin1StringView formatOfItems(const QList<JsonItem>& items, QLatin1StringView fallback)
+{
+    const auto it
+        = std::find_if(items.cbegin(), items.cend(), [](const JsonItem& item) { return !item.companion; });
+    return it == items.cend() ? fallback : it->format;
+}
+
+bool isSeparatorGap(QStringView gap)
+{
+    return std::all_of(gap.begin(), gap.end(), [](QChar c) { return c.isSpace() || c == u';' || c == u','; });
+}
+
+// Adds calls found in the open to `match`. Neighbouring calls with only separators between them
+// (';', ',', newlines) form one group; the group's markup also takes the `backticks` or a bracket
+// it was written in (an array left unclosed), and a ';' or an extra '}' after it.
+void appendItems(FormatMatch& match, QStringView text, const QList<JsonItem>& items)
+{
+    qsizetype first = 0;
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        match.calls.append(items.at(i).calls);
+        match.issues.append(items.at(i).issues);
+        const bool groupEnds = i + 1 == items.size()
+            || !isSeparatorGap(
+                text.mid(items.at(i).claim.end, items.at(i + 1).claim.start - items.at(i).claim.end));
+        if (!groupEnds)
+            continue;
+        TextSpan group { items.at(first).claim.start, items.at(i).claim.end };
+        const qsizetype lead = skipSpacesBack(text, group.start);
+        const qsizetype trail = skipSpaces(text, group.end);
+        const QChar before = lead > 0 ? text.at(lead - 1) : QChar();
+        const QChar after = trail < text.size() ? text.at(trail) : QChar();
+        if (before == u'`' && after == u'`') {
+            group = { lead - 1, trail + 1 };
+        } else {
+            if (before == u'[')
+                group.start = lead - 1;
+            // A stray '}' glued to the last call is a miscounted brace, not prose.
+            if (after == u']' || after == u';' || (after == u'}' && trail == group.end))
+                group.end = trail + 1;
+        }
+        match.markup.append(group);
+        first = i + 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown fences
+
+// The length of a fence marker run (three or more '`' or '~') at `pos`, 0 when there is none.
+qsizetype fenceRunAt(QStringView text, qsizetype pos)
+{
+    const QChar marker = text.at(pos);
+    if (marker != u'`' && marker != u'~')
+        return 0;
+    qsizetype end = pos;
+    while (end < text.size() && text.at(end) == marker)
+        ++end;
+    return end - pos >= 3 ? end - pos : 0;
+}
+
+bool atLineStart(QStringView text, qsizetype pos)
+{
+    while (pos > 0 && (text.at(pos - 1) == u' ' || text.at(pos - 1) == u'\t'))
+        --pos;
+    return pos == 0 || text.at(pos - 1) == u'\n' || text.at(pos - 1) == u'\r';
+}
+
+bool isInfoChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'+' || c == u'.' || c == u'#';
+}
+
+// Where a fence that does not hold calls ends: a marker run at least as long as the opener, at
+// the start of a line or glued to the JSON it closes ({}```). -1 when it runs to the end.
+qsizetype fenceCloseAfter(QStringView text, qsizetype from, QChar marker, qsizetype length)
+{
+    const QString run(length, marker);
+    for (qsizetype at = text.indexOf(run, from); at >= 0; at = text.indexOf(run, at + 1)) {
+        if (at > from && text.at(at - 1) == marker)
+            continue;
+        if (atLineStart(text, at) || text.at(at - 1) == u'}' || text.at(at - 1) == u']')
+            return at;
+    }
+    return -1;
+}
+
+bool fenceMayFollow(QChar c)
+{
+    return !c.isLetterOrNumber() && c != u'"' && c != u'\'' && c != u'\\';
+}
+
+struct Fence
+{
+    TextSpan whole; // opener to closer; to the last call when the fence was never closed
+    QList<JsonItem> items;
+    QList<Failure> failures;
+    qsizetype resume = 0; // where to look for the next fence
+};
+
+// Reads the fence opened at `open`. It holds calls when its body is nothing but call-shaped JSON
+// values, separators and <function_call> tags; otherwise `items` comes back empty.
+Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const ToolCatalog& tools)
+{
+    const QChar marker = text.at(open);
+    Fence fence;
+    qsizetype pos = open + runLength;
+    while (pos < text.size() && isInfoChar(text.at(pos)))
+        ++pos; // the info string: json, xml, JSON, none...
+    const qsizetype bodyStart = pos;
+    qsizetype lastEnd = pos;
+    bool separatorAllowed = false;
+    while (true) {
+        pos = skipSpaces(text, pos);
+        if (pos >= text.size()) {
+            fence.whole = { open, lastEnd };
+            fence.resume = text.size();
+            break;
+        }
+        if (text.at(pos) == marker && fenceRunAt(text, pos) >= runLength) {
+            const qsizetype closeEnd = pos + fenceRunAt(text, pos);
+            fence.whole = { open, closeEnd };
+            fence.resume = closeEnd;
+            break;
+        }
+        const QStringView rest = text.mid(pos);
+        if (rest.startsWith(kFunctionCallOpen) || rest.startsWith(kFunctionCallClose)) {
+            pos += rest.startsWith(kFunctionCallOpen) ? kFunctionCallOpen.size() : kFunctionCallClose.size();
+            lastEnd = pos;
+            continue;
+        }
+        const QChar c = text.at(pos);
+        if ((c == u';' || c == u',') && separatorAllowed) {
+            lastEnd = ++pos;
+            separatorAllowed = false;
+            continue;
+        }
+        JsonRead read;
+        if (c == u'{' || c == u'[')
+            read = readJsonValue(text, pos, tools);
+        if (!read.parsed || read.kind == ValueKind::Data) {
+            // Prose, data JSON or broken JSON: not a call envelope, so the fence stays content
+            // (broken calls are the bare scan's to report).
+            const qsizetype close = fenceCloseAfter(text, bodyStart, marker, runLength);
+            fence.items.clear();
+            fence.failures.clear();
+            fence.resume = close < 0 ? text.size() : close + runLength;
+            return fence;
+        }
+        fence.failures.append(read.failures);
+        if (read.kind == ValueKind::Calls)
+            fence.items.append({ { pos, read.end }, read.calls, kCodeFence, read.issues });
+        pos = read.end;
+        lastEnd = pos;
+        separatorAllowed = true;
+    }
+    if (fence.items.isEmpty())
+        fence.failures.clear();
+    return fence;
+}
+
+} // namespace
+
+// -------------------------------------------------------------------------------------------------
+
+QString BareJsonParser::name() const
+{
+    return u"bare_json"_s;
+}
+
+ParserRank BareJsonParser::rank() const
+{
+    return ParserRank::Bare;
+}
+
+FormatMatch BareJsonParser::parse(QStringView text, const ToolCatalog& tools) const
+{
+    FormatMatch match;
+    if (tools.isEmpty() || !text.contains(u'{'))
+        return match;
+    const JsonScan scan = scanJson(text, tools);
+    match.format = formatOfItems(scan.items, kLlama3Json);
+    appendItems(match, text, scan.items);
+    for (const Failure& failure : scan.failures) {
+        match.failed.append(failure.span);
+        match.issues.append(failure.issue);
+    }
+    return match;
+}
+
+QString JsonFenceParser::name() const
+{
+    return u"json_fence"_s;
+}
+
+ParserRank JsonFenceParser::rank() const
+{
+    return ParserRank::Envelope;
+}
+
+FormatMatch JsonFenceParser::parse(QStringView text, const ToolCatalog& tools) const
+{
+    FormatMatch match;
+    if (tools.isEmpty() || !text.contains(u'{') || (!text.contains(u"```") && !text.contains(u"~~~")))
+        return match;
+
+    QList<Fence> fences;
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        const qsizetype run = fenceRunAt(text, pos);
+        if (run == 0) {
+            ++pos;
+            continue;
+        }
+        // A run glued to a word or a quote is not an opener: "```py\n..." inside a JSON string.
+        if (pos > 0 && !fenceMayFollow(text.at(pos - 1))) {
+            pos += run;
+            continue;
+        }
+        Fence fence = readFence(text, pos, run, tools);
+        pos = std::max(fence.resume, pos + run);
+        if (!fence.items.isEmpty())
+            fences.append(fence);
+    }
+    if (fences.isEmpty())
+        return match;
+
+    match.format = kCodeFence;
+    for (const Fence& fence : fences) {
+        match.markup.append(fence.whole);
+        for (const JsonItem& item : fence.items) {
+            match.calls.append(item.calls);
+            match.issues.append(item.issues);
+        }
+        for (const Failure& failure : fence.failures) {
+            match.failed.append(failure.span);
+            match.issues.append(failure.issue);
+        }
+    }
+
+    // Calls written outside the fences belong to this match as well: only one parser wins a text.
+    auto insideFence = [&fences](const TextSpan& span) {
+        return std::any_of(fences.cbegin(), fences.cend(), [&span](const Fence& fence) {
+            return span.start >= fence.whole.start && span.end <= fence.whole.end;
+        });
+    };
+    const JsonScan scan = scanJson(text, tools);
+    QList<JsonItem> outside;
+    for (const JsonItem& item : scan.items) {
+        if (!insideFence(item.claim))
+            outside.append(item);
+    }
+    appendItems(match, text, outside);
+    for (const Failure& failure : scan.failures) {
+        if (insideFence(failure.span))
+            continue;
+        match.failed.append(failure.span);
+        match.issues.append(failure.issue);
+    }
+    std::stable_sort(match.calls.begin(), match.calls.end(),
+        [](const ParsedCall& a, const ParsedCall& b) { return a.span.start < b.span.start; });
+    return match;
+}
+
+} // namespace Guard

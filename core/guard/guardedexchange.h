@@ -1,0 +1,109 @@
+#pragma once
+
+#include "proxy/forwarding.h"
+#include "retrypolicy.h"
+#include "sse/sse.h"
+#include "streamguard.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <memory>
+
+namespace Backend {
+class UpstreamCall;
+}
+
+namespace Guard {
+
+// Drives one chat request that declares tools: sends attempts to the backend, rescues and
+// validates what comes back, retries with corrections while the policy says so, and answers the
+// client once, streamed or not as it asked. Everything it learns goes into the trace.
+//
+// Streaming: the upstream request streams too; text reaches the client as it arrives (the
+// StreamGuard holds only what may be a call), comments keep the connection alive while a retry
+// runs, a retry contributes its tool calls only, and the outcome goes in an SSE comment and an
+// "X-Temper-Outcome" trailer at the end. Non-streamed answers carry the outcome as a header.
+// The object deletes itself when the exchange is over.
+class GuardedExchange : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Request
+    {
+        QByteArray body;   // the client's body as forwarded (the model name may be replaced)
+        QString model;
+        ToolCatalog tools;
+        ToolChoice choice;
+        bool stream = false;
+        bool includeUsage = false; // stream_options.include_usage
+    };
+
+    GuardedExchange(const Proxy::Context& context, Http::ResponseWriter* writer, Request request, QObject* parent = nullptr);
+    void start();
+
+private:
+    void sendAttempt();
+    void onHeaders(int status, const Http::Headers& headers);
+    void onData(const QByteArray& chunk);
+    void onFinished();
+    void onFailed(int failure, const QString& message);
+    void onClientGone();
+
+    void handleStreamEvent(const QByteArray& data, qint64 atUs);
+    void concludeAttempt(const AttemptAnalysis& analysis);
+    void accept(const AttemptAnalysis& analysis);
+    void retry(const AttemptAnalysis& analysis, const Decision& decision);
+    void giveUp(const AttemptAnalysis& analysis, const Decision& decision);
+    void failWithBackendAnswer();
+
+    // Streamed answers
+    void startClientStream();
+    void sendChunk(const QJsonObject& delta, const QJsonValue& finishReason = QJsonValue(), bool withUsage = false);
+    void sendRaw(const QByteArray& bytes);
+    void endClientStream(Trace::Outcome outcome);
+    // Non-streamed answers
+    void respondWhole(int status, const QByteArray& body, Trace::Outcome outcome);
+    QByteArray acceptedCompletion(const AttemptAnalysis& analysis) const;
+
+    Trace::Outcome acceptedOutcome(const AttemptAnalysis& analysis) const;
+    QJsonObject summedUsage() const;
+    void recordDecision(const AttemptAnalysis& analysis, const Decision& decision, const QList<QJsonObject>& correction);
+    void finishTrace(Trace::Outcome outcome, const QString& error = {});
+
+    Proxy::Context m_context;
+    QPointer<Http::ResponseWriter> m_writer;
+    Request m_request;
+    quint64 m_id = 0;
+    int m_attempt = 0;
+    QList<QJsonObject> m_corrections; // every corrective turn so far, appended after the client's messages
+    QPointer<Backend::UpstreamCall> m_call;
+
+    // The attempt in flight
+    int m_status = 0;
+    Http::Headers m_headers;
+    bool m_eventStream = false;
+    QByteArray m_body;
+    Sse::Decoder m_decoder;
+    std::unique_ptr<StreamGuard> m_streamGuard;
+    QJsonObject m_streamError; // an error event the backend sent inside its stream
+
+    // Across attempts
+    bool m_clientStreamStarted = false;
+    bool m_roleSent = false;
+    bool m_textSent = false;
+    QJsonObject m_chunkTemplate; // id, created, model, ... of the first upstream chunk
+    QByteArray m_lastCompletionBody; // non-streamed: the previous attempt's answer, as the backend sent it
+    AttemptAnalysis m_previous;
+    bool m_havePrevious = false;
+    bool m_anyRescued = false;
+    bool m_anyRepaired = false;
+    qint64 m_promptTokens = -1;
+    qint64 m_completionTokens = -1;
+    QTimer m_keepAlive;
+    bool m_done = false;
+};
+
+} // namespace Guard

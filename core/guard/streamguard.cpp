@@ -1,0 +1,256 @@
+#include "streamguard.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Guard {
+
+namespace {
+
+// Whitespace allowed inside a marker ("{  \n  \"name\"") before the held text stops looking
+// like one: it bounds how long prose can be held.
+constexpr qsizetype kMaxMarkerWhitespace = 24;
+
+bool isWordChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_';
+}
+
+EnvelopeMarkers::Match prefixMatch(QStringView text, QStringView marker)
+{
+    if (text.startsWith(marker))
+        return EnvelopeMarkers::Match::Full;
+    if (marker.startsWith(text))
+        return EnvelopeMarkers::Match::Prefix;
+    return EnvelopeMarkers::Match::No;
+}
+
+EnvelopeMarkers::Match better(EnvelopeMarkers::Match a, EnvelopeMarkers::Match b)
+{
+    return std::max(a, b);
+}
+
+} // namespace
+
+EnvelopeMarkers::EnvelopeMarkers(const ToolCatalog& tools)
+{
+    // Openers of every envelope in the format catalog (section numbers there).
+    m_literals = {
+        // JSON and XML in tags (1, 3)
+        u"<tool_call>"_s, u"<tool_call "_s, u"<tool_calls>"_s, u"<TOOLCALL>"_s, u"<tool>"_s, u"<tools>"_s, u"<response>"_s,
+        u"<json>"_s, u"<JSON>"_s, u"<xml>"_s, u"<function="_s, u"<function name="_s, u"<function_calls>"_s,
+        u"<function_call>"_s, u"<invoke "_s, u"<seed:tool_call>"_s, u"<minimax:tool_call>"_s, u"<longcat_tool_call>"_s,
+        u"<steptml:"_s, u"<atem:"_s, u"]<]minimax[>["_s,
+        // special tokens (1, 4)
+        u"[TOOL_CALLS]"_s, u"<|tool_call|>"_s, u"<|tool_calls_section_begin|>"_s, u"<|tool_call_begin|>"_s,
+        u"<|tool_call_start|>"_s, u"<|python_tag|>"_s, u"<|python_start|>"_s, u"<|action_start|>"_s,
+        u"<|tools_prefix|>"_s, u"<|function_call|>"_s, u"<|START_ACTION|>"_s, u"<start_function_call>"_s,
+        u"<|tool_call>"_s, u"<|channel|>"_s, u"<|start|>"_s, u"<|message|>"_s, u"<|constrain|>"_s, u"<|open|>"_s,
+        u"<|message_sep|>"_s, u"<\uff5ctool\u2581calls\u2581begin\uff5c>"_s, u"<\uff5ctool\u2581call\u2581begin\uff5c>"_s,
+        u"<\uff5ctool\u2581calls\uff5c>"_s, u"<|tool\u2581calls\u2581begin|>"_s, u"<\uff5cDSML\uff5c"_s,
+        u"<\uff5ctool_calls_begin\uff5c>"_s, u"functools["_s, u"Action:"_s, u"to=functions."_s,
+        // fences announcing JSON or XML (1)
+        u"```json"_s, u"```JSON"_s, u"```xml"_s, u"```\n{"_s, u"```\n["_s,
+    };
+    m_callKeys = { u"name"_s, u"tool"_s, u"tool_name"_s, u"function"_s, u"type"_s, u"arguments"_s, u"parameters"_s,
+                   u"tool_calls"_s, u"tool_call"_s, u"function_call"_s, u"call"_s };
+    m_names = tools.names();
+    m_callKeys.append(m_names);
+    QString first = u"<[{`]>"_s;
+    for (const QString& literal : std::as_const(m_literals))
+        first += literal.front();
+    for (const QString& name : std::as_const(m_names)) {
+        if (!name.isEmpty())
+            first += name.front();
+    }
+    for (QChar c : std::as_const(first)) {
+        if (!m_firstChars.contains(c))
+            m_firstChars += c;
+    }
+}
+
+bool EnvelopeMarkers::mayStart(QChar c) const
+{
+    return m_firstChars.contains(c);
+}
+
+EnvelopeMarkers::Match EnvelopeMarkers::matchJson(QStringView text) const
+{
+    // [ { ...   or   [ name(   or   { "key"
+    qsizetype i = 0;
+    if (text.front() == u'[') {
+        ++i;
+        const qsizetype start = i;
+        while (i < text.size() && text.at(i).isSpace() && i - start < kMaxMarkerWhitespace)
+            ++i;
+        if (i == text.size())
+            return i - start < kMaxMarkerWhitespace ? Match::Prefix : Match::No;
+        if (text.at(i) != u'{')
+            return matchNames(text.sliced(i), NameContext::InList);
+    }
+    if (text.at(i) != u'{')
+        return Match::No;
+    ++i;
+    const qsizetype start = i;
+    while (i < text.size() && text.at(i).isSpace() && i - start < kMaxMarkerWhitespace)
+        ++i;
+    if (i == text.size())
+        return i - start < kMaxMarkerWhitespace ? Match::Prefix : Match::No;
+    if (text.at(i) != u'"')
+        return Match::No;
+    const qsizetype keyStart = ++i;
+    while (i < text.size() && text.at(i) != u'"')
+        ++i;
+    const QStringView key = text.sliced(keyStart, i - keyStart);
+    if (i == text.size()) {
+        for (const QString& candidate : m_callKeys) {
+            if (candidate.startsWith(key))
+                return Match::Prefix;
+        }
+        return Match::No;
+    }
+    return m_callKeys.contains(key.toString()) ? Match::Full : Match::No;
+}
+
+EnvelopeMarkers::Match EnvelopeMarkers::matchNames(QStringView text, NameContext context) const
+{
+    Match result = Match::No;
+    for (const QString& name : m_names) {
+        // In a call list: NAME( (pythonic). Elsewhere: NAME[ARGS]{...} (special tokens stripped),
+        // and at the very start of an answer NAME\n{...} (Functionary v3.2's recipient line).
+        // A bare NAME( in prose is not a call in any format.
+        QStringList markers;
+        if (context == NameContext::InList)
+            markers = { QString(name + u'(') };
+        else
+            markers = { QString(name + u"[ARGS]"_s), QString(name + u"[CALL_ID]"_s) };
+        if (context == NameContext::TextStart)
+            markers.append(QString(name + u'\n'));
+        for (const QString& marker : std::as_const(markers))
+            result = better(result, prefixMatch(text, marker));
+        if (result == Match::Full)
+            return result;
+    }
+    return result;
+}
+
+EnvelopeMarkers::Match EnvelopeMarkers::match(QStringView text, bool atWordStart, bool atTextStart) const
+{
+    if (text.isEmpty())
+        return Match::No;
+    Match result = Match::No;
+    for (const QString& literal : m_literals) {
+        // Markers that begin with a letter ("functools[", "Action:") begin a word too: the "t"
+        // in the middle of "Let" must not be held as a possible "to=functions.".
+        if (!atWordStart && isWordChar(literal.front()))
+            continue;
+        result = better(result, prefixMatch(text, literal));
+        if (result == Match::Full)
+            return result;
+    }
+    if (text.front() == u'{' || text.front() == u'[')
+        result = better(result, matchJson(text));
+    if (atWordStart)
+        result = better(result, matchNames(text, atTextStart ? NameContext::TextStart : NameContext::Prose));
+    return result;
+}
+
+// ---- StreamGuard
+
+StreamGuard::StreamGuard(const ToolCatalog& tools, bool watchForCalls, bool forwardText)
+    : m_markers(tools)
+    , m_watch(watchForCalls)
+    , m_forward(forwardText)
+{
+}
+
+QString StreamGuard::releasable()
+{
+    if (!m_watch) {
+        m_scan = m_text.size();
+        return m_text.mid(m_sent);
+    }
+    while (m_scan < m_text.size() && m_captureStart < 0) {
+        qsizetype pos = m_scan;
+        while (pos < m_text.size() && !m_markers.mayStart(m_text.at(pos)))
+            ++pos;
+        if (pos == m_text.size()) {
+            m_scan = pos;
+            break;
+        }
+        const bool atWordStart = pos == 0 || !isWordChar(m_text.at(pos - 1));
+        const bool atTextStart = QStringView(m_text).first(pos).trimmed().isEmpty();
+        switch (m_markers.match(QStringView(m_text).sliced(pos), atWordStart, atTextStart)) {
+        case EnvelopeMarkers::Match::Full:
+            m_captureStart = pos;
+            m_scan = pos;
+            break;
+        case EnvelopeMarkers::Match::Prefix:
+            m_scan = pos; // wait for more text
+            {
+                const QString out = m_text.mid(m_sent, pos - m_sent);
+                m_sent = pos;
+                return out;
+            }
+        case EnvelopeMarkers::Match::No:
+            m_scan = pos + 1;
+            break;
+        }
+    }
+    const qsizetype until = m_captureStart >= 0 ? m_captureStart : m_scan;
+    const QString out = m_text.mid(m_sent, until - m_sent);
+    m_sent = std::max(m_sent, until);
+    return out;
+}
+
+QList<QJsonObject> StreamGuard::feed(const QJsonObject& chunk)
+{
+    QList<QJsonObject> deltas;
+    if (chunk.value("usage"_L1).isObject())
+        m_usage = chunk.value("usage"_L1).toObject();
+    const QJsonArray choices = chunk.value("choices"_L1).toArray();
+    if (choices.isEmpty())
+        return deltas;
+    const QJsonObject choice = choices.first().toObject();
+    const QJsonObject delta = choice.value("delta"_L1).toObject();
+    if (choice.value("finish_reason"_L1).isString())
+        m_finishReason = choice.value("finish_reason"_L1).toString();
+
+    auto emitDelta = [&](const QJsonObject& out) {
+        if (!m_forward)
+            return;
+        m_forwardedAnything = true;
+        deltas.append(out);
+    };
+
+    for (QLatin1StringView key : { "reasoning_content"_L1, "reasoning"_L1 }) {
+        const QString piece = delta.value(key).toString();
+        if (!piece.isEmpty()) {
+            m_reasoning += piece;
+            emitDelta({ { QString(key), piece } });
+        }
+    }
+    const QString content = delta.value("content"_L1).toString();
+    if (!content.isEmpty()) {
+        m_text += content;
+        const QString out = releasable();
+        if (!out.isEmpty())
+            emitDelta({ { u"content"_s, out } });
+    }
+    for (const QJsonValue& value : delta.value("tool_calls"_L1).toArray()) {
+        const QJsonObject part = value.toObject();
+        const int index = part.value("index"_L1).toInt(int(m_calls.size()));
+        while (m_calls.size() <= index)
+            m_calls.append({ int(m_calls.size()), QString(), QString(), QString() });
+        NativeCall& call = m_calls[index];
+        if (part.value("id"_L1).isString())
+            call.id = part.value("id"_L1).toString();
+        const QJsonObject function = part.value("function"_L1).toObject();
+        call.name += function.value("name"_L1).toString();
+        call.argumentsText += function.value("arguments"_L1).toString();
+    }
+    return deltas;
+}
+
+} // namespace Guard

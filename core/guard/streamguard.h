@@ -1,0 +1,88 @@
+#pragma once
+
+#include "attempt.h"
+#include "toolcatalog.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace Guard {
+
+// The openings of tool-call envelopes, for deciding while text streams whether it may become a
+// call: tags and special tokens of every format in the catalog, code fences announcing JSON,
+// JSON objects whose first key names a call ({"name", {"tool", {"<declared tool>"...), Python
+// call lists of declared tools ([get_weather(), and declared names followed by [ARGS].
+class EnvelopeMarkers
+{
+public:
+    enum class Match { No, Prefix, Full };
+
+    explicit EnvelopeMarkers(const ToolCatalog& tools);
+
+    // Whether a marker may start with `c` (a quick filter before match()).
+    bool mayStart(QChar c) const;
+    // Is `text` a marker (Full), the beginning of one (Prefix), or neither? `atWordStart` says
+    // whether the text follows a non-word character; `atTextStart` whether only whitespace
+    // precedes it in the answer.
+    Match match(QStringView text, bool atWordStart, bool atTextStart) const;
+
+private:
+    enum class NameContext { Prose, TextStart, InList };
+    Match matchJson(QStringView text) const;
+    Match matchNames(QStringView text, NameContext context) const;
+
+    QStringList m_literals;
+    QStringList m_names;
+    QStringList m_callKeys;
+    QString m_firstChars;
+};
+
+// Guards one streamed attempt (pure: chunks in, deltas out).
+//
+// Text reaches the client as it arrives, except text that may open a tool-call envelope: that
+// is held until it cannot be one (then released at once), and once an envelope has certainly
+// opened, the rest of the attempt's text is held for the end of the stream, when the whole text
+// is rescued and validated. Reasoning passes through. Native tool-call deltas are accumulated
+// and never forwarded here: the caller emits calls once they are validated. With `forwardText`
+// off (a retry after text was already sent) nothing is forwarded: a retry contributes its tool
+// calls only.
+class StreamGuard
+{
+public:
+    StreamGuard(const ToolCatalog& tools, bool watchForCalls, bool forwardText);
+
+    // One upstream chunk ({"choices":[{"delta":...}]}); returns the deltas to send now, in order
+    // (without "role": the caller puts it on the first chunk of the whole response).
+    QList<QJsonObject> feed(const QJsonObject& chunk);
+
+    const QString& text() const { return m_text; }
+    qsizetype sentLength() const { return m_sent; } // text already forwarded
+    QString heldText() const { return m_text.mid(m_sent); }
+    const QString& reasoning() const { return m_reasoning; }
+    QList<NativeCall> nativeCalls() const { return m_calls; }
+    const QString& finishReason() const { return m_finishReason; }
+    const QJsonObject& usage() const { return m_usage; }
+    bool capturing() const { return m_captureStart >= 0; }
+    bool forwardsText() const { return m_forward; }
+    bool forwardedAnything() const { return m_forwardedAnything; }
+
+private:
+    QString releasable();
+
+    EnvelopeMarkers m_markers;
+    bool m_watch;
+    bool m_forward;
+    QString m_text;
+    qsizetype m_sent = 0;
+    qsizetype m_scan = 0;          // where the search for a marker resumes
+    qsizetype m_captureStart = -1; // where a certain envelope began
+    QString m_reasoning;
+    QList<NativeCall> m_calls;
+    QString m_finishReason;
+    QJsonObject m_usage;
+    bool m_forwardedAnything = false;
+};
+
+} // namespace Guard

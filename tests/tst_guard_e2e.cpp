@@ -1,0 +1,458 @@
+// The guard end to end: the proxy with the demo model behind it, every outcome, streamed and not.
+#include "demo/demobackend.h"
+#include "demo/demotraffic.h"
+#include "proxy/proxyservice.h"
+#include "sse/sse.h"
+#include "testsupport.h"
+#include "trace/tracestore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QByteArray toolRequest(const QString& scenario, bool stream, const std::function<void(QJsonObject&)>& tweak = {})
+{
+    QJsonObject body = Demo::Traffic::exampleRequest(scenario, stream);
+    body.insert(u"tools"_s, Demo::Traffic::exampleTools());
+    if (tweak)
+        tweak(body);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+// A streamed answer read back the way SDKs accumulate it.
+struct Accumulated
+{
+    QString content;
+    QString reasoning;
+    QJsonArray calls; // [{id, name, arguments}]
+    QString finishReason;
+    QJsonObject usage;
+    QList<QByteArray> comments;
+    bool done = false;
+    int roles = 0;
+};
+
+Accumulated accumulate(const QByteArray& body)
+{
+    Accumulated result;
+    QList<QJsonObject> calls;
+    for (const QByteArray& line : body.split('\n')) {
+        if (line.startsWith(":"))
+            result.comments.append(line);
+    }
+    Sse::Decoder decoder;
+    for (const Sse::Event& event : decoder.feed(body)) {
+        if (event.data == "[DONE]") {
+            result.done = true;
+            continue;
+        }
+        const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
+        if (chunk.value("usage"_L1).isObject())
+            result.usage = chunk.value("usage"_L1).toObject();
+        const QJsonObject choice = chunk.value("choices"_L1).toArray().first().toObject();
+        const QJsonObject delta = choice.value("delta"_L1).toObject();
+        result.roles += delta.contains("role"_L1) ? 1 : 0;
+        result.content += delta.value("content"_L1).toString();
+        result.reasoning += delta.value("reasoning_content"_L1).toString();
+        for (const QJsonValue& value : delta.value("tool_calls"_L1).toArray()) {
+            const QJsonObject part = value.toObject();
+            const int index = part.value("index"_L1).toInt();
+            while (calls.size() <= index)
+                calls.append(QJsonObject { { u"id"_s, u""_s }, { u"name"_s, u""_s }, { u"arguments"_s, u""_s } });
+            QJsonObject& call = calls[index];
+            if (part.contains("id"_L1))
+                call.insert(u"id"_s, part.value("id"_L1));
+            const QJsonObject function = part.value("function"_L1).toObject();
+            call.insert(u"name"_s, QString(call.value("name"_L1).toString() + function.value("name"_L1).toString()));
+            call.insert(u"arguments"_s, QString(call.value("arguments"_L1).toString() + function.value("arguments"_L1).toString()));
+        }
+        if (choice.value("finish_reason"_L1).isString())
+            result.finishReason = choice.value("finish_reason"_L1).toString();
+    }
+    for (const QJsonObject& call : calls)
+        result.calls.append(call);
+    return result;
+}
+
+QJsonObject messageOf(const RawResponse& response)
+{
+    return QJsonDocument::fromJson(response.body).object().value("choices"_L1).toArray().first().toObject().value("message"_L1).toObject();
+}
+
+QJsonObject argumentsOf(const QJsonValue& arguments)
+{
+    return QJsonDocument::fromJson(arguments.toString().toUtf8()).object();
+}
+
+const QJsonObject kWeatherArguments { { u"city"_s, u"Paris"_s }, { u"days"_s, 3 } };
+
+} // namespace
+
+class TestGuardEndToEnd : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cleanup();
+    void outcomes_data();
+    void outcomes();
+    void retryUsesTheCanonicalChannel();
+    void retriedUsageIsSummed();
+    void givesUpWithTheLastAttempt();
+    void givesUpWithAnErrorWhenAsked();
+    void requiredToolChoiceRetriesText();
+    void proseCostsOneCall();
+    void streamedProseArrivesAsProduced();
+    void streamedRescueSendsProseFirst();
+    void retryKeepsTheStreamAlive();
+    void switchesTurnTheGuardOff();
+
+private:
+    void start(const std::function<void(Config::Settings&)>& tweak = {});
+    RawResponse roundTrip(const QByteArray& request);
+    const Trace::Exchange* lastExchange() const;
+    QList<Demo::ReceivedRequest> chatRequestsSeen() const;
+
+    std::unique_ptr<Demo::Backend> m_demo;
+    std::unique_ptr<Proxy::ProxyService> m_proxy;
+    std::unique_ptr<RawClient> m_client;
+};
+
+void TestGuardEndToEnd::start(const std::function<void(Config::Settings&)>& tweak)
+{
+    Demo::Options options;
+    options.firstByteDelayMs = 5;
+    options.tokenDelayMs = 3;
+    m_demo = std::make_unique<Demo::Backend>(options);
+    QVERIFY(m_demo->start());
+    Config::Settings settings;
+    settings.port = 0;
+    settings.backend.url = m_demo->url();
+    if (tweak)
+        tweak(settings);
+    m_proxy = std::make_unique<Proxy::ProxyService>(settings);
+    QVERIFY(m_proxy->start());
+}
+
+void TestGuardEndToEnd::cleanup()
+{
+    m_client.reset();
+    m_proxy.reset();
+    m_demo.reset();
+}
+
+RawResponse TestGuardEndToEnd::roundTrip(const QByteArray& request)
+{
+    m_client = std::make_unique<RawClient>(m_proxy->port());
+    m_client->send(request);
+    const bool answered = QTest::qWaitFor([this] { return RawResponse::parse(m_client->data()).complete || m_client->closed(); }, 15000);
+    if (!answered)
+        qWarning("no complete response within 15 s");
+    return RawResponse::parse(m_client->data());
+}
+
+const Trace::Exchange* TestGuardEndToEnd::lastExchange() const
+{
+    const QList<quint64> ids = m_proxy->store()->ids();
+    return ids.isEmpty() ? nullptr : m_proxy->store()->find(ids.last());
+}
+
+QList<Demo::ReceivedRequest> TestGuardEndToEnd::chatRequestsSeen() const
+{
+    QList<Demo::ReceivedRequest> chats;
+    for (const Demo::ReceivedRequest& request : m_demo->received()) {
+        if (request.target.endsWith("/chat/completions"))
+            chats.append(request);
+    }
+    return chats;
+}
+
+void TestGuardEndToEnd::outcomes_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<QString>("outcome");
+    QTest::addColumn<int>("attempts");
+    QTest::addColumn<QString>("content"); // the prose the client gets besides the call
+
+    QTest::addRow("native") << u"native"_s << u"passed"_s << 1 << QString();
+    QTest::addRow("hermes in text") << u"hermes"_s << u"rescued"_s << 1 << u"Let me look that up."_s;
+    QTest::addRow("mistral in text") << u"mistral"_s << u"rescued"_s << 1 << QString();
+    QTest::addRow("fenced json") << u"fenced"_s << u"rescued"_s << 1 << u"I will call the tool:"_s;
+    QTest::addRow("qwen xml") << u"qwen-xml"_s << u"rescued"_s << 1 << QString();
+    QTest::addRow("integer as 3.0") << u"float"_s << u"repaired"_s << 1 << QString();
+    QTest::addRow("unknown tool") << u"unknown-tool"_s << u"retried"_s << 2 << QString();
+    QTest::addRow("bad arguments") << u"bad-args"_s << u"retried"_s << 2 << QString();
+}
+
+void TestGuardEndToEnd::outcomes()
+{
+    QFETCH(QString, scenario);
+    QFETCH(QString, outcome);
+    QFETCH(int, attempts);
+    QFETCH(QString, content);
+    start();
+    for (bool stream : { false, true }) {
+        const RawResponse response = roundTrip(chatRequest(toolRequest(scenario, stream)));
+        QCOMPARE(response.status, 200);
+        QJsonArray calls;
+        QString gotContent;
+        QString finish;
+        if (stream) {
+            const Accumulated streamed = accumulate(response.body);
+            QVERIFY(streamed.done);
+            QCOMPARE(streamed.roles, 1);
+            calls = streamed.calls;
+            gotContent = streamed.content;
+            finish = streamed.finishReason;
+            QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), outcome.toLatin1());
+            QVERIFY(streamed.comments.contains(": temper outcome=" + outcome.toLatin1()));
+        } else {
+            QCOMPARE(response.header("X-Temper-Outcome"), outcome.toLatin1());
+            const QJsonObject message = messageOf(response);
+            calls = message.value("tool_calls"_L1).toArray();
+            gotContent = message.value("content"_L1).toString();
+            finish = QJsonDocument::fromJson(response.body).object().value("choices"_L1).toArray().first().toObject().value("finish_reason"_L1).toString();
+        }
+        QCOMPARE(calls.size(), 1);
+        const QJsonObject call = calls.first().toObject();
+        const QJsonObject function = call.contains("function"_L1) ? call.value("function"_L1).toObject() : call;
+        QCOMPARE(function.value("name"_L1).toString(), u"get_weather"_s);
+        QCOMPARE(argumentsOf(function.value("arguments"_L1)), kWeatherArguments);
+        QVERIFY(!function.value("arguments"_L1).toString().contains(u"3.0"_s)); // an integer, as declared
+        QVERIFY(!call.value("id"_L1).toString().isEmpty());
+        QCOMPARE(finish, u"tool_calls"_s);
+        QCOMPARE(gotContent.trimmed(), content);
+
+        QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+        const Trace::Exchange* exchange = lastExchange();
+        QCOMPARE(Trace::outcomeName(exchange->outcome), outcome);
+        QCOMPARE(exchange->attempts.size(), attempts);
+        QCOMPARE(exchange->attempts.last().guard.value("decision"_L1).toObject().value("verdict"_L1).toString(), u"accept"_s);
+        QStringList kinds;
+        for (const Trace::GuardEvent& event : exchange->events)
+            kinds.append(event.kind);
+        if (outcome == u"rescued"_s) {
+            QVERIFY(kinds.contains(u"rescue"_s));
+            QVERIFY(!exchange->attempts.first().guard.value("rescue"_L1).toObject().value("format"_L1).toString().isEmpty());
+        }
+        if (outcome == u"repaired"_s)
+            QVERIFY(kinds.contains(u"repair"_s));
+        if (outcome == u"retried"_s)
+            QVERIFY(kinds.contains(u"validation"_s) && kinds.contains(u"correction"_s) && kinds.contains(u"retry"_s));
+    }
+}
+
+void TestGuardEndToEnd::retryUsesTheCanonicalChannel()
+{
+    start();
+    const QByteArray clientBody = toolRequest(u"unknown-tool"_s, false);
+    roundTrip(chatRequest(clientBody));
+    const QList<Demo::ReceivedRequest> chats = chatRequestsSeen();
+    QCOMPARE(chats.size(), 2);
+    QCOMPARE(chats.at(0).body, clientBody); // the first attempt is the client's request, byte for byte
+    // The retry is the client's request with two turns appended, everything else untouched.
+    const QJsonObject retried = QJsonDocument::fromJson(chats.at(1).body).object();
+    const QJsonObject original = QJsonDocument::fromJson(clientBody).object();
+    QCOMPARE(retried.value("tools"_L1), original.value("tools"_L1));
+    const QJsonArray messages = retried.value("messages"_L1).toArray();
+    QCOMPARE(messages.size(), original.value("messages"_L1).toArray().size() + 2);
+    const QJsonObject assistant = messages.at(messages.size() - 2).toObject();
+    QCOMPARE(assistant.value("role"_L1).toString(), u"assistant"_s);
+    const QJsonObject failedCall = assistant.value("tool_calls"_L1).toArray().first().toObject();
+    QCOMPARE(failedCall.value("function"_L1).toObject().value("name"_L1).toString(), u"get_weather_v2"_s);
+    const QJsonObject correction = messages.last().toObject();
+    QCOMPARE(correction.value("role"_L1).toString(), u"tool"_s);
+    QCOMPARE(correction.value("tool_call_id"_L1).toString(), failedCall.value("id"_L1).toString());
+    const QString words = correction.value("content"_L1).toString();
+    QVERIFY2(words.contains(u"get_weather_v2"_s) && words.contains(u"get_weather"_s) && words.contains(u"search_docs"_s), qPrintable(words));
+    QVERIFY(chats.at(1).body.startsWith(clientBody.left(clientBody.indexOf("\"messages\""))));
+}
+
+void TestGuardEndToEnd::retriedUsageIsSummed()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"bad-args"_s, false)));
+    const QJsonObject usage = QJsonDocument::fromJson(response.body).object().value("usage"_L1).toObject();
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    const Trace::Exchange* exchange = lastExchange();
+    QCOMPARE(exchange->attempts.size(), 2);
+    const qint64 first = exchange->attempts.at(0).usage.completionTokens;
+    const qint64 second = exchange->attempts.at(1).usage.completionTokens;
+    QVERIFY(first > 0 && second > 0);
+    QCOMPARE(usage.value("completion_tokens"_L1).toInteger(), first + second);
+    QCOMPARE(usage.value("prompt_tokens"_L1).toInteger(), exchange->attempts.at(0).usage.promptTokens + exchange->attempts.at(1).usage.promptTokens);
+}
+
+void TestGuardEndToEnd::givesUpWithTheLastAttempt()
+{
+    start([](Config::Settings& s) { s.guard.maxRetries = 2; });
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"stubborn"_s, false)));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("gave-up"));
+    // The last attempt as the backend returned it: the unknown tool, untouched.
+    QCOMPARE(messageOf(response).value("tool_calls"_L1).toArray().first().toObject().value("function"_L1).toObject().value("name"_L1).toString(), u"get_weather_v2"_s);
+    QCOMPARE(chatRequestsSeen().size(), 3);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::GaveUp);
+
+    const RawResponse streamed = roundTrip(chatRequest(toolRequest(u"stubborn"_s, true)));
+    const Accumulated result = accumulate(streamed.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.calls.first().toObject().value("name"_L1).toString(), u"get_weather_v2"_s);
+    QCOMPARE(Http::headerValue(streamed.trailers, "X-Temper-Outcome"), QByteArray("gave-up"));
+}
+
+void TestGuardEndToEnd::givesUpWithAnErrorWhenAsked()
+{
+    start([](Config::Settings& s) {
+        s.guard.maxRetries = 1;
+        s.guard.onExhausted = Config::OnExhausted::Error;
+    });
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"stubborn"_s, false)));
+    QCOMPARE(response.status, 502);
+    const QJsonObject error = QJsonDocument::fromJson(response.body).object().value("error"_L1).toObject();
+    QCOMPARE(error.value("code"_L1).toString(), u"retries_exhausted"_s);
+    QVERIFY(error.value("message"_L1).toString().contains(u"2 attempts"_s));
+
+    const RawResponse streamed = roundTrip(chatRequest(toolRequest(u"stubborn"_s, true)));
+    QCOMPARE(streamed.status, 200);
+    QVERIFY(streamed.body.contains("retries_exhausted"));
+    QVERIFY(streamed.body.endsWith("data: [DONE]\n\n"));
+}
+
+void TestGuardEndToEnd::requiredToolChoiceRetriesText()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"text"_s, false, [](QJsonObject& body) {
+        body.insert(u"tool_choice"_s, u"required"_s);
+    })));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("retried"));
+    QCOMPARE(messageOf(response).value("tool_calls"_L1).toArray().size(), 1);
+    const QList<Demo::ReceivedRequest> chats = chatRequestsSeen();
+    QCOMPARE(chats.size(), 2);
+    const QJsonArray messages = QJsonDocument::fromJson(chats.last().body).object().value("messages"_L1).toArray();
+    QCOMPARE(messages.last().toObject().value("role"_L1).toString(), u"user"_s); // a text failure gets a user message
+}
+
+void TestGuardEndToEnd::proseCostsOneCall()
+{
+    start();
+    for (bool stream : { false, true }) {
+        const RawResponse response = roundTrip(chatRequest(toolRequest(u"text"_s, stream)));
+        QCOMPARE(response.status, 200);
+        QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+        QCOMPARE(lastExchange()->attempts.size(), 1);
+        QCOMPARE(lastExchange()->outcome, Trace::Outcome::Passed);
+        const QString content = stream ? accumulate(response.body).content : messageOf(response).value("content"_L1).toString();
+        QVERIFY(content.startsWith(u"Hello! I am Temper's demo model"_s));
+    }
+    QCOMPARE(chatRequestsSeen().size(), 2);
+}
+
+void TestGuardEndToEnd::streamedProseArrivesAsProduced()
+{
+    m_demo.reset();
+    Demo::Options options;
+    options.firstByteDelayMs = 5;
+    options.tokenDelayMs = 40;
+    m_demo = std::make_unique<Demo::Backend>(options);
+    QVERIFY(m_demo->start());
+    Config::Settings settings;
+    settings.port = 0;
+    settings.backend.url = m_demo->url();
+    m_proxy = std::make_unique<Proxy::ProxyService>(settings);
+    QVERIFY(m_proxy->start());
+
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"text"_s, true)));
+    QVERIFY(accumulate(response.body).done);
+    QList<qint64> times;
+    for (const RawClient::Arrival& arrival : m_client->arrivals()) {
+        if (arrival.bytes.contains("\"content\""))
+            times.append(arrival.atMs);
+    }
+    // Tools are declared, yet the text came word by word as the model wrote it.
+    QVERIFY2(times.size() >= 15, qPrintable(QString::number(times.size())));
+    QVERIFY(times.last() - times.first() >= 14 * 20);
+}
+
+void TestGuardEndToEnd::streamedRescueSendsProseFirst()
+{
+    m_demo.reset();
+    Demo::Options options;
+    options.firstByteDelayMs = 5;
+    options.tokenDelayMs = 30;
+    m_demo = std::make_unique<Demo::Backend>(options);
+    QVERIFY(m_demo->start());
+    Config::Settings settings;
+    settings.port = 0;
+    settings.backend.url = m_demo->url();
+    m_proxy = std::make_unique<Proxy::ProxyService>(settings);
+    QVERIFY(m_proxy->start());
+
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"hermes"_s, true)));
+    const Accumulated result = accumulate(response.body);
+    QCOMPARE(result.content.trimmed(), u"Let me look that up."_s);
+    QVERIFY(!result.content.contains(u"tool_call"_s)); // the markup never reached the client
+    // The prose arrived while the model was still writing its call, well before the end.
+    qint64 proseAt = -1;
+    qint64 callAt = -1;
+    for (const RawClient::Arrival& arrival : m_client->arrivals()) {
+        if (proseAt < 0 && arrival.bytes.contains("\"content\":\"L"))
+            proseAt = arrival.atMs;
+        if (callAt < 0 && arrival.bytes.contains("tool_calls"))
+            callAt = arrival.atMs;
+    }
+    QVERIFY(proseAt >= 0 && callAt >= 0);
+    QVERIFY2(callAt - proseAt >= 90, qPrintable(u"prose at %1 ms, call at %2 ms"_s.arg(proseAt).arg(callAt)));
+}
+
+void TestGuardEndToEnd::retryKeepsTheStreamAlive()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"unknown-tool"_s, true)));
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.calls.size(), 1);
+    QCOMPARE(result.calls.first().toObject().value("name"_L1).toString(), u"get_weather"_s);
+    bool retryComment = false;
+    for (const QByteArray& comment : result.comments)
+        retryComment = retryComment || comment.contains("retrying (attempt 2 of 4)");
+    QVERIFY(retryComment);
+}
+
+void TestGuardEndToEnd::switchesTurnTheGuardOff()
+{
+    start([](Config::Settings& s) { s.guard.enabled = false; });
+    RawResponse response = roundTrip(chatRequest(toolRequest(u"hermes"_s, false)));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passthrough"));
+    QVERIFY(messageOf(response).value("content"_L1).toString().contains(u"<tool_call>"_s));
+    cleanup();
+
+    start([](Config::Settings& s) { s.guard.rescue = false; });
+    response = roundTrip(chatRequest(toolRequest(u"hermes"_s, false)));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passed")); // text, accepted as text
+    QVERIFY(messageOf(response).value("tool_calls"_L1).toArray().isEmpty());
+    cleanup();
+
+    start([](Config::Settings& s) { s.guard.repair = false; });
+    response = roundTrip(chatRequest(toolRequest(u"float"_s, false)));
+    QVERIFY(response.header("X-Temper-Outcome") != "repaired");
+    cleanup();
+
+    start();
+    // tool_choice "none" and several choices (n > 1) are not guarded.
+    response = roundTrip(chatRequest(toolRequest(u"hermes"_s, false, [](QJsonObject& b) { b.insert(u"tool_choice"_s, u"none"_s); })));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passthrough"));
+    response = roundTrip(chatRequest(toolRequest(u"hermes"_s, false, [](QJsonObject& b) { b.insert(u"n"_s, 2); })));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passthrough"));
+}
+
+QTEST_GUILESS_MAIN(TestGuardEndToEnd)
+#include "tst_guard_e2e.moc"

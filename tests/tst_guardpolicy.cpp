@@ -1,0 +1,256 @@
+// The guard's pure decisions: tool_choice, the retry policy and its corrective turns, and the
+// streaming guard's holding and releasing of text.
+#include "guard/attempt.h"
+#include "guard/retrypolicy.h"
+#include "guard/streamguard.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace Guard;
+
+Q_DECLARE_METATYPE(Guard::Decision::Verdict)
+
+namespace {
+
+ToolCatalog weatherTools()
+{
+    return ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1, "maximum": 7}},
+            "required": ["city", "days"], "additionalProperties": false}}},
+        {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object",
+            "properties": {"query": {"type": "string"}}, "required": ["query"]}}}
+    ])").array());
+}
+
+AttemptAnalysis nativeAttempt(const QString& name, const QString& arguments, const QString& content = {})
+{
+    return analyzeAttempt(content, {}, { { 0, u"call_1"_s, name, arguments } }, u"tool_calls"_s, weatherTools(), {});
+}
+
+AttemptAnalysis textAttempt(const QString& content)
+{
+    return analyzeAttempt(content, {}, {}, u"stop"_s, weatherTools(), {});
+}
+
+QJsonObject chunk(const QJsonObject& delta, const QJsonValue& finish = {})
+{
+    return { { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } } } };
+}
+
+// Streams `text` through a guard in pieces of `piece` characters; returns what was forwarded.
+QString forwarded(StreamGuard& guard, const QString& text, int piece)
+{
+    QString out;
+    for (qsizetype i = 0; i < text.size(); i += piece) {
+        for (const QJsonObject& delta : guard.feed(chunk({ { u"content"_s, text.mid(i, piece) } })))
+            out += delta.value("content"_L1).toString();
+    }
+    return out;
+}
+
+} // namespace
+
+class TestGuardPolicy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void toolChoice_data();
+    void toolChoice();
+    void decides_data();
+    void decides();
+    void correctiveTurnsForCalls();
+    void correctiveTurnsForText();
+    void acceptedArgumentsKeepBackendBytes();
+    void streamReleasesProse_data();
+    void streamReleasesProse();
+    void streamAccumulatesNativeCalls();
+    void retryForwardsNothing();
+};
+
+void TestGuardPolicy::toolChoice_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<QString>("name");
+    QTest::addRow("absent") << u"null"_s << int(ToolChoice::Mode::Auto) << QString();
+    QTest::addRow("auto") << uR"("auto")"_s << int(ToolChoice::Mode::Auto) << QString();
+    QTest::addRow("none") << uR"("none")"_s << int(ToolChoice::Mode::None) << QString();
+    QTest::addRow("required") << uR"("required")"_s << int(ToolChoice::Mode::Required) << QString();
+    QTest::addRow("named") << uR"({"type": "function", "function": {"name": "get_weather"}})"_s << int(ToolChoice::Mode::Named) << u"get_weather"_s;
+    QTest::addRow("anthropic any") << uR"({"type": "any"})"_s << int(ToolChoice::Mode::Required) << QString();
+    QTest::addRow("anthropic tool") << uR"({"type": "tool", "name": "search_docs"})"_s << int(ToolChoice::Mode::Named) << u"search_docs"_s;
+    QTest::addRow("named without name") << uR"({"type": "function"})"_s << int(ToolChoice::Mode::Required) << QString();
+}
+
+void TestGuardPolicy::toolChoice()
+{
+    QFETCH(QString, json);
+    QFETCH(int, mode);
+    QFETCH(QString, name);
+    const QJsonValue value = QJsonDocument::fromJson(u"[%1]"_s.arg(json).toUtf8()).array().first();
+    const ToolChoice choice = ToolChoice::fromRequest(value);
+    QCOMPARE(int(choice.mode), mode);
+    QCOMPARE(choice.name, name);
+}
+
+void TestGuardPolicy::decides_data()
+{
+    QTest::addColumn<AttemptAnalysis>("attempt");
+    QTest::addColumn<QString>("choice");
+    QTest::addColumn<int>("attemptsMade");
+    QTest::addColumn<Decision::Verdict>("verdict");
+
+    const auto accept = Decision::Verdict::Accept, retry = Decision::Verdict::Retry, giveUp = Decision::Verdict::GiveUp;
+    QTest::addRow("valid call") << nativeAttempt(u"get_weather"_s, uR"({"city":"Paris","days":3})"_s) << u"auto"_s << 1 << accept;
+    QTest::addRow("repairable call") << nativeAttempt(u"get_weather"_s, uR"({"city":"Paris","days":3.0})"_s) << u"auto"_s << 1 << accept;
+    QTest::addRow("unknown tool") << nativeAttempt(u"get_wether"_s, uR"({"city":"Paris","days":3})"_s) << u"auto"_s << 1 << retry;
+    QTest::addRow("bad arguments") << nativeAttempt(u"get_weather"_s, uR"({"city":"Paris","days":"a few"})"_s) << u"auto"_s << 2 << retry;
+    QTest::addRow("bad arguments, last attempt") << nativeAttempt(u"get_weather"_s, uR"({"city":"Paris"})"_s) << u"auto"_s << 4 << giveUp;
+    QTest::addRow("prose is legitimate") << textAttempt(u"Paris is sunny today."_s) << u"auto"_s << 1 << accept;
+    QTest::addRow("prose when a call is required") << textAttempt(u"Paris is sunny today."_s) << u"required"_s << 1 << retry;
+    QTest::addRow("prose when a tool is named") << textAttempt(u"Sunny."_s) << u"named"_s << 3 << retry;
+    QTest::addRow("wrong tool for a named choice") << nativeAttempt(u"get_weather"_s, uR"({"city":"Paris","days":3})"_s) << u"named"_s << 1 << retry;
+    QTest::addRow("right tool for a named choice") << nativeAttempt(u"search_docs"_s, uR"({"query":"x"})"_s) << u"named"_s << 1 << accept;
+    QTest::addRow("rescued call") << textAttempt(uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}</tool_call>)"_s)
+                                  << u"auto"_s << 1 << accept;
+    QTest::addRow("near miss") << textAttempt(uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Par)"_s) << u"auto"_s << 1 << retry;
+    QTest::addRow("near miss, no retries") << textAttempt(uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Par)"_s) << u"auto"_s << 4 << giveUp;
+}
+
+void TestGuardPolicy::decides()
+{
+    QFETCH(AttemptAnalysis, attempt);
+    QFETCH(QString, choice);
+    QFETCH(int, attemptsMade);
+    QFETCH(Decision::Verdict, verdict);
+    ToolChoice toolChoice;
+    if (choice == u"required"_s)
+        toolChoice.mode = ToolChoice::Mode::Required;
+    if (choice == u"named"_s)
+        toolChoice = { ToolChoice::Mode::Named, u"search_docs"_s };
+    const Decision decision = RetryPolicy::decide(toolChoice, 3, attemptsMade, attempt);
+    QCOMPARE(decision.verdict, verdict);
+    QVERIFY(!decision.reason.isEmpty());
+}
+
+void TestGuardPolicy::correctiveTurnsForCalls()
+{
+    AttemptAnalysis attempt = analyzeAttempt(u"Checking."_s, {}, {
+        { 0, u"call_a"_s, u"get_weather"_s, uR"({"city":"Paris","days":"a few"})"_s },
+        { 1, u"call_b"_s, u"search_docs"_s, uR"({"query":"umbrellas"})"_s },
+    }, u"tool_calls"_s, weatherTools(), {});
+    const QList<QJsonObject> turns = RetryPolicy::correctiveTurns({}, weatherTools(), attempt);
+    QCOMPARE(turns.size(), 3);
+    // The failed turn stays in the history as the model sent it.
+    QCOMPARE(turns.at(0).value("role"_L1).toString(), u"assistant"_s);
+    QCOMPARE(turns.at(0).value("content"_L1).toString(), u"Checking."_s);
+    const QJsonArray calls = turns.at(0).value("tool_calls"_L1).toArray();
+    QCOMPARE(calls.size(), 2);
+    QCOMPARE(calls.at(0).toObject().value("function"_L1).toObject().value("arguments"_L1).toString(), uR"({"city":"Paris","days":"a few"})"_s);
+    // One tool message per call, on the canonical channel.
+    QCOMPARE(turns.at(1).value("role"_L1).toString(), u"tool"_s);
+    QCOMPARE(turns.at(1).value("tool_call_id"_L1).toString(), u"call_a"_s);
+    const QString correction = turns.at(1).value("content"_L1).toString();
+    QVERIFY2(correction.contains(u"get_weather"_s) && correction.contains(u"days"_s), qPrintable(correction));
+    QCOMPARE(turns.at(2).value("tool_call_id"_L1).toString(), u"call_b"_s);
+    QVERIFY(turns.at(2).value("content"_L1).toString().contains(u"not run"_s));
+}
+
+void TestGuardPolicy::correctiveTurnsForText()
+{
+    const AttemptAnalysis attempt = textAttempt(u"The weather is nice."_s);
+    const QList<QJsonObject> turns = RetryPolicy::correctiveTurns({ ToolChoice::Mode::Required, {} }, weatherTools(), attempt);
+    QCOMPARE(turns.size(), 2);
+    QCOMPARE(turns.at(0).value("role"_L1).toString(), u"assistant"_s);
+    QCOMPARE(turns.at(0).value("content"_L1).toString(), u"The weather is nice."_s);
+    QCOMPARE(turns.at(1).value("role"_L1).toString(), u"user"_s);
+    QVERIFY(turns.at(1).value("content"_L1).toString().contains(u"get_weather"_s));
+}
+
+void TestGuardPolicy::acceptedArgumentsKeepBackendBytes()
+{
+    // Valid and untouched: the backend's own bytes, spacing and all.
+    const AttemptAnalysis valid = nativeAttempt(u"get_weather"_s, uR"({ "city" : "Paris", "days": 3 })"_s);
+    QCOMPARE(valid.calls.first().acceptedArgumentsText(), uR"({ "city" : "Paris", "days": 3 })"_s);
+    // Repaired: the repaired object.
+    const AttemptAnalysis repaired = nativeAttempt(u"get_weather"_s, uR"({"city":"Paris","days":3.0})"_s);
+    QVERIFY(repaired.anyRepaired());
+    QCOMPARE(repaired.calls.first().acceptedArgumentsText(), uR"({"city":"Paris","days":3})"_s);
+}
+
+void TestGuardPolicy::streamReleasesProse_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("released"); // forwarded while streaming (the rest is held)
+    QTest::addColumn<bool>("capturing");
+
+    QTest::addRow("plain prose") << u"The forecast: sunny, 21 degrees. Enjoy!"_s << u"The forecast: sunny, 21 degrees. Enjoy!"_s << false;
+    QTest::addRow("comparison sign") << u"If a < b then [x] and {y} stay prose."_s << u"If a < b then [x] and {y} stay prose."_s << false;
+    QTest::addRow("think tag is not a call") << u"<think>hmm</think>Sure."_s << u"<think>hmm</think>Sure."_s << false;
+    QTest::addRow("hermes envelope") << u"Let me check. <tool_call>{\"name\": \"get_weather\"}"_s << u"Let me check. "_s << true;
+    QTest::addRow("mistral marker") << u"[TOOL_CALLS][{\"name\":"_s << QString() << true;
+    QTest::addRow("json fence") << u"Here:\n```json\n{\"name\": 1}"_s << u"Here:\n"_s << true;
+    QTest::addRow("code fence") << u"Run:\n```bash\nls\n```\nDone."_s << u"Run:\n```bash\nls\n```\nDone."_s << false;
+    QTest::addRow("closing fence held at the end") << u"Run:\n```bash\nls\n```"_s << u"Run:\n```bash\nls\n"_s << false;
+    QTest::addRow("bare json call") << u"{\"name\": \"get_weather\", \"arguments\": {}}"_s << QString() << true;
+    QTest::addRow("data json") << u"Example {\"city\": \"Paris\"} done"_s << u"Example {\"city\": \"Paris\"} done"_s << false;
+    QTest::addRow("pythonic list") << u"[get_weather(city='Paris')]"_s << QString() << true;
+    QTest::addRow("args rehearsal") << u"ok get_weather[ARGS]{\"city\":1}"_s << u"ok "_s << true;
+    QTest::addRow("tool name in prose") << u"I will use get_weather for this."_s << u"I will use get_weather for this."_s << false;
+    QTest::addRow("deepseek tokens") << u"Sure<\uff5ctool\u2581calls\u2581begin\uff5c>"_s << u"Sure"_s << true;
+    QTest::addRow("prefix held at the end") << u"Almost <tool_ca"_s << u"Almost "_s << false;
+    QTest::addRow("letter markers only at word starts") << u"Let the functools work"_s << u"Let the functools work"_s << false;
+}
+
+void TestGuardPolicy::streamReleasesProse()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, released);
+    QFETCH(bool, capturing);
+    for (int piece : { 1, 3, 1000 }) {
+        StreamGuard guard(weatherTools(), true, true);
+        QCOMPARE(forwarded(guard, text, piece), released);
+        QCOMPARE(guard.capturing(), capturing);
+        QCOMPARE(guard.text(), text);
+        QCOMPARE(guard.heldText(), text.mid(released.size()));
+    }
+}
+
+void TestGuardPolicy::streamAccumulatesNativeCalls()
+{
+    StreamGuard guard(weatherTools(), true, true);
+    QVERIFY(guard.feed(chunk({ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } })).isEmpty());
+    QCOMPARE(guard.feed(chunk({ { u"reasoning_content"_s, u"Thinking"_s } })).size(), 1); // reasoning passes
+    const auto call = [](int index, const QJsonObject& fields) {
+        QJsonObject part = fields;
+        part.insert(u"index"_s, index);
+        return chunk({ { u"tool_calls"_s, QJsonArray { part } } });
+    };
+    QVERIFY(guard.feed(call(0, { { u"id"_s, u"call_x"_s }, { u"type"_s, u"function"_s },
+                                  { u"function"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"arguments"_s, u""_s } } } })).isEmpty());
+    for (const QString& fragment : { u"{\"city\""_s, u":\"Par"_s, u"is\",\"days\":2}"_s })
+        QVERIFY(guard.feed(call(0, { { u"function"_s, QJsonObject { { u"arguments"_s, fragment } } } })).isEmpty());
+    guard.feed(chunk({}, u"tool_calls"_s));
+    QCOMPARE(guard.nativeCalls().size(), 1);
+    QCOMPARE(guard.nativeCalls().first().id, u"call_x"_s);
+    QCOMPARE(guard.nativeCalls().first().argumentsText, uR"({"city":"Paris","days":2})"_s);
+    QCOMPARE(guard.finishReason(), u"tool_calls"_s);
+    QCOMPARE(guard.reasoning(), u"Thinking"_s);
+}
+
+void TestGuardPolicy::retryForwardsNothing()
+{
+    StreamGuard guard(weatherTools(), true, false);
+    QVERIFY(guard.feed(chunk({ { u"content"_s, u"Again, in words."_s } })).isEmpty());
+    QVERIFY(guard.feed(chunk({ { u"reasoning_content"_s, u"hm"_s } })).isEmpty());
+    QCOMPARE(guard.text(), u"Again, in words."_s);
+    QVERIFY(!guard.forwardsText());
+}
+
+QTEST_APPLESS_MAIN(TestGuardPolicy)
+#include "tst_guardpolicy.moc"
