@@ -49,6 +49,9 @@ void TestArgumentTyping::typesText_data()
     QTest::addRow("string enum without type") << u"celsius"_s << uR"({"enum": ["celsius", "fahrenheit"]})"_s << uR"("celsius")"_s;
     QTest::addRow("no schema keeps text") << u"42"_s << u"{}"_s << uR"("42")"_s;
     QTest::addRow("ref") << u"5"_s << uR"({"$ref": "#/$defs/n", "$defs": {"n": {"type": "integer"}}})"_s << u"5"_s;
+    QTest::addRow("leading zeros for an integer") << u"007"_s << uR"({"type": "integer"})"_s << u"7"_s;
+    QTest::addRow("leading zeros kept for a string union") << u"007"_s << uR"({"type": ["string", "integer"]})"_s << uR"("007")"_s;
+    QTest::addRow("huge integer") << QString(60, u'9') << uR"({"type": "integer"})"_s << u"1e60"_s;
     QTest::addRow("mismatch stays text") << u"abc"_s << uR"({"type": "integer"})"_s << uR"("abc")"_s;
 }
 

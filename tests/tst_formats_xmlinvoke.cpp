@@ -531,13 +531,11 @@ void TestFormatsXmlInvoke::atem_data()
         << u"I should look it up."_s << kAtem << 0;
     QTest::addRow("markup quoted in the answer")
         << u" to=user<|message|>You invoke it like this:\n"_s + call + u"<|eot|>"_s << QJsonArray()
-        << u" to=user<|message|>You invoke it like this:\n"_s + call << QString() << QString() << 0;
+        << u"You invoke it like this:\n"_s + call << QString() << QString() << 0;
     QTest::addRow("markup in reasoning is not a call") << u" to=self<|message|>I could use "_s + call
             + u" here<|eom|><|start|>assistant to=user<|message|>Hello!<|eot|>"_s
-                                                       << QJsonArray()
-                                                       << u" to=self<|message|>I could use "_s + call
-            + u" here<|eom|><|start|>assistant to=user<|message|>Hello!"_s
-                                                       << QString() << QString() << 0;
+                                                       << QJsonArray() << u"Hello!"_s
+                                                       << QString(u"I could use "_s + call + u" here"_s) << QString() << 0;
     QTest::addRow("reasoning message missing its end token")
         << u" to=self<|message|>Need the weather. to=get_weather<|message|><atem:function_calls><atem:invoke name=\"get_weather\"><atem:parameter name=\"city\">Rome</atem:parameter></atem:invoke></atem:function_calls>"_s
         << callsJson(R"J([{"name":"get_weather","arguments":{"city":"Rome"}}])J") << QString()

@@ -62,6 +62,7 @@ private slots:
     void rules_data();
     void rules();
     void nearMissOnlyOutsideReasoning();
+    void framingWithoutCallsIsRemoved();
     void mightHoldCall();
     void catalogLookups();
     void jsonCallShapes_data();
@@ -143,6 +144,34 @@ void TestRescuer::nearMissOnlyOutsideReasoning()
     QCOMPARE(inside.content, u"ok"_s);
 }
 
+void TestRescuer::framingWithoutCallsIsRemoved()
+{
+    // A format that frames its answer in its own tokens reports them even without a call.
+    class FramingParser : public FormatParser
+    {
+    public:
+        QString name() const override { return u"framing"_s; }
+        ParserRank rank() const override { return ParserRank::Anchored; }
+        FormatMatch parse(QStringView text, const ToolCatalog&) const override
+        {
+            FormatMatch match;
+            const qsizetype open = text.indexOf(u"<|final|>");
+            if (open >= 0) {
+                match.markup.append({ open, open + 9 });
+                match.reasoning.append({ 0, open });
+            }
+            return match;
+        }
+    };
+    const FramingParser framing;
+    const FakeCallParser calls;
+    const RescueResult result = Rescuer({ &framing, &calls }).rescue(u"thinking it over<|final|>The answer."_s, twoTools());
+    QVERIFY(result.calls.isEmpty());
+    QCOMPARE(result.content, u"The answer."_s);
+    QCOMPARE(result.reasoning, u"thinking it over"_s);
+    QVERIFY(result.format.isEmpty());
+}
+
 void TestRescuer::mightHoldCall()
 {
     const ToolCatalog tools = twoTools();
@@ -150,6 +179,7 @@ void TestRescuer::mightHoldCall()
     QVERIFY(Rescuer::mightHoldCall(u"has { a brace"_s, tools));
     QVERIFY(Rescuer::mightHoldCall(u"<\uff5ctool"_s, tools));
     QVERIFY(Rescuer::mightHoldCall(u"  say_hello\nsomething"_s, tools));
+    QVERIFY(Rescuer::mightHoldCall(u"all\nHi>>>python\nimport os"_s, tools));
 }
 
 void TestRescuer::catalogLookups()

@@ -121,6 +121,9 @@ bool Rescuer::mightHoldCall(QStringView text, const ToolCatalog& tools)
         if (u == u'<' || u == u'[' || u == u'{' || u == u'\uff5c')
             return true;
     }
+    // Functionary v3.2 names its recipient after ">>>" and may carry raw code without brackets.
+    if (text.contains(u">>>"))
+        return true;
     const QStringView start = text.trimmed();
     return std::any_of(tools.tools().cbegin(), tools.tools().cend(),
                        [start](const ToolDefinition& tool) { return start.startsWith(tool.name); });
@@ -133,6 +136,9 @@ RescueResult Rescuer::rescue(QStringView text, const ToolCatalog& tools) const
 
     FormatMatch winner;
     const FormatParser* winningParser = nullptr;
+    // A format's own framing with no call in it (harmony channels, Kimi K3 sections): not content
+    // even when no call is found. The first clean such match is kept for that case.
+    FormatMatch framing;
     if (!tools.isEmpty() && mightHoldCall(text, tools)) {
         for (const FormatParser* parser : m_parsers) {
             FormatMatch match = parser->parse(text, tools);
@@ -143,6 +149,8 @@ RescueResult Rescuer::rescue(QStringView text, const ToolCatalog& tools) const
             if (match.calls.isEmpty()) {
                 if (!match.failed.isEmpty())
                     result.issues.append(match.issues);
+                else if (framing.markup.isEmpty() && framing.reasoning.isEmpty() && parser->rank() == ParserRank::Anchored)
+                    framing = match;
                 continue;
             }
             // Regions whose tags are data inside this parser's calls do not count as reasoning.
@@ -166,6 +174,11 @@ RescueResult Rescuer::rescue(QStringView text, const ToolCatalog& tools) const
             regions = live;
             break;
         }
+    }
+
+    if (!winningParser && !result.nearMiss) {
+        winner.markup = framing.markup;
+        winner.reasoning = framing.reasoning;
     }
 
     QList<TextSpan> removed;

@@ -5,6 +5,9 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <cmath>
 
 #include <optional>
 
@@ -103,9 +106,20 @@ QJsonValue typeArgumentText(QStringView text, const QJsonObject& schema, const Q
     if (types.contains("integer"_L1) || types.contains("number"_L1)) {
         const LiteralParse number = parseWholeLiteral(trimmed, LiteralDialect::Json);
         if (number.ok && number.value.isDouble()) {
-            const bool whole = number.value.toDouble() == double(number.value.toInteger());
+            const bool whole = number.value.toDouble() == std::floor(number.value.toDouble());
             if (types.contains("number"_L1) || whole)
                 return number.value;
+        }
+        // Where no string is allowed, digits JSON would refuse ("007", "+5") are still a number.
+        static const QRegularExpression lenientNumber(u"^[+-]?\\d+(\\.\\d+)?([eE][+-]?\\d+)?$"_s);
+        if (!types.contains("string"_L1) && lenientNumber.match(trimmed).hasMatch()) {
+            bool ok = false;
+            const double value = trimmed.toDouble(&ok);
+            if (ok && std::isfinite(value) && (types.contains("number"_L1) || value == std::floor(value))) {
+                bool fits = false;
+                const qint64 integer = trimmed.toLongLong(&fits);
+                return fits ? QJsonValue(integer) : QJsonValue(value);
+            }
         }
     }
     if (types.contains("object"_L1)) {

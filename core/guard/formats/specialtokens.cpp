@@ -83,8 +83,8 @@ JsonAt jsonAt(QStringView text, qsizetype pos)
     return result;
 }
 
-JsonCallList jsonCallListAt(QStringView text, qsizetype envelope, qsizetype pos, const ToolCatalog& tools,
-                            const QString& format)
+JsonCallList jsonCallListAt(
+    QStringView text, qsizetype envelope, qsizetype pos, const ToolCatalog& tools, const QString& format)
 {
     JsonCallList list;
     QList<JsonElement> elements;
@@ -113,8 +113,9 @@ JsonCallList jsonCallListAt(QStringView text, qsizetype envelope, qsizetype pos,
         if (!json.ok) {
             list.end = json.truncated ? text.size() : json.end;
             list.failed.append({ envelope, list.end });
-            list.issues.append(format + (json.truncated ? u": the call is cut off"_s
-                                                        : u": the call is not valid JSON ("_s + json.error + u")"_s));
+            list.issues.append(format
+                + (json.truncated ? u": the call is cut off"_s
+                                  : u": the call is not valid JSON ("_s + json.error + u")"_s));
             return list;
         }
         elements.append({ json.value, { json.start, json.end } });
@@ -127,7 +128,8 @@ JsonCallList jsonCallListAt(QStringView text, qsizetype envelope, qsizetype pos,
         const QList<ParsedCall> calls = callsFromJson(element.value, tools, &issues);
         if (calls.isEmpty()) {
             list.failed.append(element.span);
-            list.issues.append(format + u": "_s + (issues.isEmpty() ? u"an entry is not a tool call"_s : issues.join(u"; "_s)));
+            list.issues.append(format + u": "_s
+                + (issues.isEmpty() ? u"an entry is not a tool call"_s : issues.join(u"; "_s)));
         }
         for (ParsedCall call : calls) {
             call.span = element.span;
@@ -149,8 +151,8 @@ bool isNameChar(QChar c)
     return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.';
 }
 
-const ToolDefinition* declaredNameEndingAt(QStringView text, qsizetype end, const ToolCatalog& tools,
-                                           qsizetype* start)
+const ToolDefinition* declaredNameEndingAt(
+    QStringView text, qsizetype end, const ToolCatalog& tools, qsizetype* start)
 {
     const QStringView before = text.left(end);
     const ToolDefinition* best = nullptr;
@@ -200,8 +202,10 @@ QString undeclaredIssue(QStringView format, QStringView written)
 QString argumentsIssue(QStringView format, QStringView tool, const JsonAt& json)
 {
     if (json.truncated)
-        return format.toString() + u": the call to '"_s + tool.toString() + u"' is cut off (its arguments never close)"_s;
-    return format.toString() + u": the arguments of '"_s + tool.toString() + u"' are not valid JSON ("_s + json.error + u")"_s;
+        return format.toString() + u": the call to '"_s + tool.toString()
+            + u"' is cut off (its arguments never close)"_s;
+    return format.toString() + u": the arguments of '"_s + tool.toString() + u"' are not valid JSON ("_s
+        + json.error + u")"_s;
 }
 
 } // namespace Guard::SpecialTokens

@@ -29,8 +29,10 @@ public:
 };
 
 // DeepSeek's fullwidth-bar tokens (｜ U+FF5C, ▁ U+2581), in two call bodies:
-//   V3 / R1:  <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n```json\n{args}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>
-//   V3.1:     <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{args}<｜tool▁call▁end｜><｜tool▁calls▁end｜>
+//   V3 / R1:
+//   <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n```json\n{args}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>
+//   V3.1:
+//   <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{args}<｜tool▁call▁end｜><｜tool▁calls▁end｜>
 // Also read: ASCII bars, '_' or ' ' for '▁', the short <｜tool▁calls｜> opener (which may hold a
 // JSON call array), missing end tokens. DSML and Step3's steptml bodies belong to other parsers.
 class DeepSeekParser : public FormatParser
@@ -53,7 +55,8 @@ public:
 };
 
 // OpenAI gpt-oss "harmony" messages:
-//   <|channel|>analysis<|message|>…<|end|><|start|>assistant<|channel|>commentary to=functions.NAME <|constrain|>json<|message|>{json}<|call|>
+//   <|channel|>analysis<|message|>…<|end|><|start|>assistant<|channel|>commentary to=functions.NAME
+//   <|constrain|>json<|message|>{json}<|call|>
 // The recipient sits in the role or the channel header; the analysis channel is reasoning, final
 // and commentary without a recipient are content. Also read: the LLM-jp dialect (spaces after
 // the tokens, <|end|> between calls) and the stripped form "commentary to=functions.NAME json{…}".

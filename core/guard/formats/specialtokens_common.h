@@ -18,7 +18,7 @@ struct JsonAt
     bool truncated = false; // the text ran out inside the value
     QJsonValue value;
     qsizetype start = 0; // first character of the value (leading whitespace skipped)
-    qsizetype end = 0;   // just past the value (ok), or where parsing stopped
+    qsizetype end = 0; // just past the value (ok), or where parsing stopped
     QString error;
 };
 
@@ -37,8 +37,8 @@ struct JsonCallList
     QStringList issues;
 };
 
-JsonCallList jsonCallListAt(QStringView text, qsizetype envelope, qsizetype pos, const ToolCatalog& tools,
-                            const QString& format);
+JsonCallList jsonCallListAt(
+    QStringView text, qsizetype envelope, qsizetype pos, const ToolCatalog& tools, const QString& format);
 
 // Index of the first character at or after `pos` that is not a space or tab (newlines stop it).
 qsizetype skipBlanks(QStringView text, qsizetype pos);
@@ -54,11 +54,12 @@ bool isNameChar(QChar c);
 
 // The longest declared tool name that ends exactly at `end` and does not continue a longer word
 // to its left ("prefetch" does not hold "fetch"); its start goes to `start`.
-const ToolDefinition* declaredNameEndingAt(QStringView text, qsizetype end, const ToolCatalog& tools,
-                                           qsizetype* start);
+const ToolDefinition* declaredNameEndingAt(
+    QStringView text, qsizetype end, const ToolCatalog& tools, qsizetype* start);
 
 // The call a parser found, with its arguments decoded once when they came as a JSON string.
-ParsedCall makeCall(const ToolDefinition& tool, const QJsonValue& arguments, const QString& id, TextSpan span);
+ParsedCall makeCall(
+    const ToolDefinition& tool, const QJsonValue& arguments, const QString& id, TextSpan span);
 
 // Raw code for a python-style recipient (Functionary, harmony) as tool arguments.
 QJsonValue codeArguments(QStringView code);

@@ -137,8 +137,8 @@ qsizetype argumentsStart(QStringView text, qsizetype pos, bool* fenced)
 
 // One call whose body starts at `body` (just after <｜tool▁call▁begin｜>, or where that token was
 // left out). Returns the end of the call, or -1 when no separator follows (no call here).
-qsizetype readCall(QStringView text, qsizetype callStart, qsizetype body, const ToolCatalog& tools,
-                   Envelope& envelope)
+qsizetype readCall(
+    QStringView text, qsizetype callStart, qsizetype body, const ToolCatalog& tools, Envelope& envelope)
 {
     const Marker separator = nextToolMarker(text, body);
     if (separator.kind != MarkerKind::Separator || separator.start - body > kMaxNameLength
@@ -155,7 +155,8 @@ qsizetype readCall(QStringView text, qsizetype callStart, qsizetype body, const 
         nameStart = skipBlanks(text, separator.end);
         qsizetype nameEnd = nameStart;
         while (nameEnd < text.size() && text.at(nameEnd) != u'\n' && text.at(nameEnd) != u'{'
-               && !at(text, nameEnd, kFence) && !at(text, nameEnd, u"<") && nameEnd - nameStart < kMaxNameLength) {
+            && !at(text, nameEnd, kFence) && !at(text, nameEnd, u"<")
+            && nameEnd - nameStart < kMaxNameLength) {
             ++nameEnd;
         }
         written = text.mid(nameStart, nameEnd - nameStart).trimmed();
@@ -201,7 +202,8 @@ qsizetype readCall(QStringView text, qsizetype callStart, qsizetype body, const 
 }
 
 // <｜tool▁calls｜>[{"name": …, "arguments": …}] : a JSON call list inside the short opener.
-qsizetype readJsonList(QStringView text, qsizetype start, qsizetype pos, const ToolCatalog& tools, Envelope& envelope)
+qsizetype readJsonList(
+    QStringView text, qsizetype start, qsizetype pos, const ToolCatalog& tools, Envelope& envelope)
 {
     const JsonCallList list = jsonCallListAt(text, start, pos, tools, kV3);
     envelope.calls.append(list.calls);

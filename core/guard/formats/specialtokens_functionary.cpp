@@ -33,8 +33,7 @@ bool blank(QStringView text)
 
 FunctionaryV32Parser::FunctionaryV32Parser(bool markerless)
     : m_markerless(markerless)
-{
-}
+{ }
 
 QString FunctionaryV32Parser::name() const
 {
@@ -67,7 +66,8 @@ FormatMatch FunctionaryV32Parser::parse(QStringView text, const ToolCatalog& too
             && std::none_of(written.begin(), written.end(), [](QChar c) { return c.isSpace(); });
         qsizetype consumed = nameStart;
         if (recipientLine) {
-            if (pendingSeparator >= 0 && marked && blank(text.mid(pendingSeparator, segment - pendingSeparator)))
+            if (pendingSeparator >= 0 && marked
+                && blank(text.mid(pendingSeparator, segment - pendingSeparator)))
                 match.markup.append({ pendingSeparator, segment });
             pendingSeparator = -1;
             const qsizetype bodyStart = nameStart + lineEnd + 1;
@@ -86,12 +86,13 @@ FormatMatch FunctionaryV32Parser::parse(QStringView text, const ToolCatalog& too
                     qsizetype codeEnd = segmentEnd;
                     while (codeEnd > bodyStart && text.at(codeEnd - 1).isSpace())
                         --codeEnd;
-                    match.calls.append(makeCall(*tool, codeArguments(text.mid(bodyStart, codeEnd - bodyStart)),
-                                                QString(), { segment, codeEnd }));
+                    match.calls.append(
+                        makeCall(*tool, codeArguments(text.mid(bodyStart, codeEnd - bodyStart)), QString(),
+                            { segment, codeEnd }));
                     pendingSeparator = consumed = codeEnd;
                 } else {
                     addFailure(match, { segment, json.truncated ? text.size() : json.end },
-                               argumentsIssue(kFormat, tool->name, json));
+                        argumentsIssue(kFormat, tool->name, json));
                     consumed = json.truncated ? text.size() : json.end;
                 }
             } else if (tool && takesRawCode(*tool) && body < segmentEnd) {
@@ -99,7 +100,7 @@ FormatMatch FunctionaryV32Parser::parse(QStringView text, const ToolCatalog& too
                 while (codeEnd > bodyStart && text.at(codeEnd - 1).isSpace())
                     --codeEnd;
                 match.calls.append(makeCall(*tool, codeArguments(text.mid(bodyStart, codeEnd - bodyStart)),
-                                            QString(), { segment, codeEnd }));
+                    QString(), { segment, codeEnd }));
                 pendingSeparator = consumed = codeEnd;
             } else if (marked && at(text, body, u"{")) {
                 // ">>>NAME\n{…}" is unmistakably a call, so an unknown NAME is a near miss; without
@@ -109,7 +110,8 @@ FormatMatch FunctionaryV32Parser::parse(QStringView text, const ToolCatalog& too
                 addFailure(match, { segment, stop }, undeclaredIssue(kFormat, written));
                 consumed = stop;
             } else if (marked && tool) {
-                addFailure(match, { segment, bodyStart }, kFormat + u": no JSON arguments after '>>>"_s + written.toString() + u"'"_s);
+                addFailure(match, { segment, bodyStart },
+                    kFormat + u": no JSON arguments after '>>>"_s + written.toString() + u"'"_s);
                 consumed = bodyStart;
             }
         }

@@ -31,7 +31,12 @@ constexpr QStringView kPeople[] = { u"assistant", u"user", u"all", u"system", u"
 // next one and are left for it.
 enum Ender { End, Call, Return, StartNext, ChannelNext, MessageNext, EnderCount };
 constexpr std::array<QStringView, EnderCount> kEnders = {
-    u"<|end|>", u"<|call|>", u"<|return|>", u"<|start|>", u"<|channel|>", u"<|message|>",
+    u"<|end|>",
+    u"<|call|>",
+    u"<|return|>",
+    u"<|start|>",
+    u"<|channel|>",
+    u"<|message|>",
 };
 
 struct Terminator
@@ -77,7 +82,7 @@ bool isHeaderWord(QStringView word)
         return true;
     }
     return std::any_of(std::begin(kChannelNames), std::end(kChannelNames),
-                       [word](QStringView name) { return word == name; });
+        [word](QStringView name) { return word == name; });
 }
 
 // Where the header that ends at `pos` begins: header words ("assistant", "to=…", channel names,
@@ -116,7 +121,8 @@ QStringView recipientAt(QStringView header, qsizetype to)
 
 bool isPerson(QStringView recipient)
 {
-    return std::any_of(std::begin(kPeople), std::end(kPeople), [recipient](QStringView p) { return recipient == p; });
+    return std::any_of(
+        std::begin(kPeople), std::end(kPeople), [recipient](QStringView p) { return recipient == p; });
 }
 
 // The header of the message whose <|message|> token is at `message`; the previous message ended
@@ -182,7 +188,8 @@ void parseTokenized(QStringView text, const ToolCatalog& tools, FormatMatch& mat
         const Header header = readHeader(text, floor, message);
         const qsizetype bodyStart = message + kMessage.size();
         const qsizetype body = skipWhitespace(text, bodyStart);
-        const ToolDefinition* tool = header.recipient.isEmpty() ? nullptr : recipientTool(header.recipient, tools);
+        const ToolDefinition* tool
+            = header.recipient.isEmpty() ? nullptr : recipientTool(header.recipient, tools);
         Terminator terminator;
         if (tool && at(text, body, u"<")) {
             // Markup after the header (Muse Glimmer's <atem:…>) is another family's format.
@@ -194,12 +201,14 @@ void parseTokenized(QStringView text, const ToolCatalog& tools, FormatMatch& mat
             while (codeEnd > body && text.at(codeEnd - 1).isSpace())
                 --codeEnd;
             match.calls.append(makeCall(*tool, codeArguments(text.mid(body, codeEnd - body)), QString(),
-                                        { header.start, terminator.end }));
+                { header.start, terminator.end }));
         } else if (tool) {
             const JsonAt json = jsonAt(text, body);
             if (!json.ok) {
-                terminator = json.truncated ? Terminator { text.size(), text.size() } : enders.after(bodyStart);
-                addFailure(match, { header.start, terminator.end }, argumentsIssue(kFormat, tool->name, json));
+                terminator
+                    = json.truncated ? Terminator { text.size(), text.size() } : enders.after(bodyStart);
+                addFailure(
+                    match, { header.start, terminator.end }, argumentsIssue(kFormat, tool->name, json));
             } else {
                 terminator = enders.after(json.end);
                 match.calls.append(makeCall(*tool, json.value, QString(), { header.start, terminator.end }));
@@ -208,7 +217,7 @@ void parseTokenized(QStringView text, const ToolCatalog& tools, FormatMatch& mat
             terminator = enders.after(bodyStart);
             if (header.recipient.startsWith(kFunctions)) {
                 addFailure(match, { header.start, terminator.end },
-                           undeclaredIssue(kFormat, header.recipient.mid(kFunctions.size())));
+                    undeclaredIssue(kFormat, header.recipient.mid(kFunctions.size())));
             } else if (!header.recipient.isEmpty()) {
                 // A built-in tool (container.exec, browser.search, an undeclared python): not
                 // the client's call and not text for the user either.
@@ -227,7 +236,8 @@ void parseTokenized(QStringView text, const ToolCatalog& tools, FormatMatch& mat
 
 // The tool named right after "to=functions." when no tokens delimit it: the whole name, or a
 // declared name with "json" or a channel name glued on.
-const ToolDefinition* strippedTool(QStringView text, qsizetype nameStart, const ToolCatalog& tools, qsizetype* nameEnd)
+const ToolDefinition* strippedTool(
+    QStringView text, qsizetype nameStart, const ToolCatalog& tools, qsizetype* nameEnd)
 {
     qsizetype end = nameStart;
     while (end < text.size() && isNameChar(text.at(end)))
@@ -239,8 +249,9 @@ const ToolDefinition* strippedTool(QStringView text, qsizetype nameStart, const 
     if (!tool)
         return nullptr;
     const QStringView rest = text.mid(nameStart + tool->name.size(), end - nameStart - tool->name.size());
-    const bool glued = rest == u"json" || std::any_of(std::begin(kChannelNames), std::end(kChannelNames),
-                                                       [rest](QStringView name) { return rest.startsWith(name); });
+    const bool glued = rest == u"json"
+        || std::any_of(std::begin(kChannelNames), std::end(kChannelNames),
+            [rest](QStringView name) { return rest.startsWith(name); });
     if (!glued)
         return nullptr;
     *nameEnd = nameStart + tool->name.size();
@@ -300,7 +311,8 @@ void parseStripped(QStringView text, const ToolCatalog& tools, FormatMatch& matc
         const JsonAt json = jsonAt(text, cursor);
         const qsizetype stop = json.ok ? json.end : (json.truncated ? text.size() : json.end);
         if (!tool) {
-            addFailure(match, { start, stop }, undeclaredIssue(kFormat, text.mid(nameStart, nameEnd - nameStart)));
+            addFailure(
+                match, { start, stop }, undeclaredIssue(kFormat, text.mid(nameStart, nameEnd - nameStart)));
         } else if (!json.ok) {
             addFailure(match, { start, stop }, argumentsIssue(kFormat, tool->name, json));
         } else {

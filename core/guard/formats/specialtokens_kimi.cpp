@@ -63,13 +63,15 @@ qsizetype sectionEndAt(QStringView text, qsizetype pos)
 qsizetype readCall(QStringView text, qsizetype start, const ToolCatalog& tools, FormatMatch& match)
 {
     const qsizetype idStart = start + kCallBegin.size();
-    const qsizetype argument = text.mid(idStart, kMaxIdLength + kArgumentBegin.size()).indexOf(kArgumentBegin);
+    const qsizetype argument
+        = text.mid(idStart, kMaxIdLength + kArgumentBegin.size()).indexOf(kArgumentBegin);
     const QStringView id = argument < 0 ? QStringView() : text.mid(idStart, argument).trimmed();
     if (argument < 0 || id.contains(u"<|")) {
         const bool cutOff = !text.mid(idStart).contains(u"<|");
         addFailure(match, { start, cutOff ? text.size() : idStart },
-                   kFormat + (cutOff ? u": a call cut off before its arguments"_s
-                                     : u": a call token without an id and <|tool_call_argument_begin|>"_s));
+            kFormat
+                + (cutOff ? u": a call cut off before its arguments"_s
+                          : u": a call token without an id and <|tool_call_argument_begin|>"_s));
         return cutOff ? text.size() : idStart;
     }
     const QStringView written = nameOfId(id);

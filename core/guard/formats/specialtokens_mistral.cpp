@@ -32,7 +32,7 @@ struct ArgsTail
     bool argsTag = false;
     QString id;
     qsizetype jsonPos = -1; // where the arguments start; -1 when none follow
-    qsizetype end = 0;      // just past the tail's markers
+    qsizetype end = 0; // just past the tail's markers
 };
 
 ArgsTail readArgsTail(QStringView text, qsizetype pos)
@@ -78,7 +78,7 @@ qsizetype nameTokenEnd(QStringView text, qsizetype pos)
 // text, or -1 when the text there is not call-shaped at all (prose after a stray [TOOL_CALLS]).
 // `spanStart` is where the call's own text begins (the [TOOL_CALLS] token for the first call).
 qsizetype readNamedCall(QStringView text, qsizetype spanStart, qsizetype start, const ToolCatalog& tools,
-                        FormatMatch& match, bool requireArgsTag)
+    FormatMatch& match, bool requireArgsTag)
 {
     const qsizetype tokenEnd = nameTokenEnd(text, start);
     const QStringView written = text.mid(start, tokenEnd - start);
@@ -100,7 +100,7 @@ qsizetype readNamedCall(QStringView text, qsizetype spanStart, qsizetype start, 
     if (tail.jsonPos < 0) {
         if (tail.argsTag) {
             addFailure(match, { spanStart, tail.end },
-                       format + u": no JSON arguments after '"_s + written.toString() + u"[ARGS]'"_s);
+                format + u": no JSON arguments after '"_s + written.toString() + u"[ARGS]'"_s);
             return tail.end;
         }
         return -1;
@@ -125,8 +125,8 @@ qsizetype readNamedCall(QStringView text, qsizetype spanStart, qsizetype start, 
 
 // [TOOL_CALLS] followed by a JSON array (or one object), optionally fenced. Returns the end of
 // the envelope, or -1 when nothing JSON-like follows.
-qsizetype readJsonEnvelope(QStringView text, qsizetype token, qsizetype pos, const ToolCatalog& tools,
-                           FormatMatch& match)
+qsizetype readJsonEnvelope(
+    QStringView text, qsizetype token, qsizetype pos, const ToolCatalog& tools, FormatMatch& match)
 {
     qsizetype cursor = pos;
     bool fenced = false;
@@ -259,7 +259,8 @@ FormatMatch ArgsRehearsalParser::parse(QStringView text, const ToolCatalog& tool
         const QStringView written = text.mid(nameStart, nameEnd - nameStart);
         if (!at(text, value, u"{")) {
             if (tool)
-                addFailure(match, { nameStart, from }, kRehearsal + u": no JSON arguments after '"_s + written.toString() + u"[ARGS]'"_s);
+                addFailure(match, { nameStart, from },
+                    kRehearsal + u": no JSON arguments after '"_s + written.toString() + u"[ARGS]'"_s);
             continue;
         }
         const JsonAt json = jsonAt(text, value);
