@@ -1,79 +1,28 @@
-// The official `openai` npm package, pointed at a real Temper process (with its embedded demo
-// model), must see exactly what it would see from a well-behaved backend: tool calls with
-// parseable arguments, streamed or not. Run by ctest as:
+// The official `openai` npm package through a real Temper: the tool calls it accumulates are
+// the same, streamed or not, whatever the model did wrong and Temper repaired.
 //   node openai_conformance.mjs <path to the temper executable>
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import readline from 'node:readline';
 import OpenAI from 'openai';
+import { expectedCall, messages, openAiTools, scenarios, startTemper, temperPathFromArgs } from './harness.mjs';
 
-const temperPath = process.argv[2];
-if (!temperPath) {
-  console.error('usage: node openai_conformance.mjs <temper executable>');
-  process.exit(2);
-}
-
-const tools = [
-  {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      description: 'Current weather and forecast for a city',
-      parameters: {
-        type: 'object',
-        properties: {
-          city: { type: 'string' },
-          days: { type: 'integer', minimum: 1, maximum: 7 },
-        },
-        required: ['city', 'days'],
-        additionalProperties: false,
-      },
-    },
-  },
-  {
-    type: 'function',
-    function: {
-      name: 'search_docs',
-      description: 'Search the project documentation',
-      parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer' } }, required: ['query'] },
-    },
-  },
-];
-
+const temperPath = temperPathFromArgs();
 let temper;
 let client;
 
 before(async () => {
-  temper = spawn(temperPath, ['--no-gui', '--demo', '--demo-traffic=off', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // The first line names the listening address.
-  const lines = readline.createInterface({ input: temper.stdout });
-  const [firstLine] = await once(lines, 'line');
-  const match = /listening on (http:\/\/[^,\s]+)/.exec(firstLine);
-  assert.ok(match, `unexpected first line: ${firstLine}`);
-  client = new OpenAI({ baseURL: `${match[1]}/v1`, apiKey: 'sk-conformance-test', maxRetries: 0, timeout: 20000 });
+  temper = await startTemper(temperPath);
+  client = new OpenAI({ baseURL: `${temper.url}/v1`, apiKey: 'sk-conformance-test', maxRetries: 0, timeout: 20000 });
 });
 
-after(() => {
-  temper?.kill('SIGTERM');
-});
-
-function messages(scenario) {
-  return [
-    { role: 'system', content: 'You are a helpful assistant with tools.' },
-    { role: 'user', content: `What is the weather in Paris for the next days? [demo:${scenario}]` },
-  ];
-}
+after(() => temper?.stop());
 
 function assertWeatherCall(call) {
   assert.equal(call.type, 'function');
-  assert.equal(call.function.name, 'get_weather');
+  assert.equal(call.function.name, expectedCall.name);
   assert.ok(call.id, 'a tool call has an id');
   const args = JSON.parse(call.function.arguments);
-  assert.deepEqual(args, { city: 'Paris', days: 3 });
+  assert.deepEqual(args, expectedCall.arguments);
   assert.ok(Number.isInteger(args.days));
 }
 
@@ -98,29 +47,36 @@ async function collectStream(stream) {
   return { calls, content, finishReason };
 }
 
-test('non-streamed tool call', async () => {
-  const completion = await client.chat.completions.create({ model: 'temper-demo-1.0', messages: messages('native'), tools });
-  const message = completion.choices[0].message;
-  assert.equal(completion.choices[0].finish_reason, 'tool_calls');
-  assert.equal(message.tool_calls.length, 1);
-  assertWeatherCall(message.tool_calls[0]);
-});
+for (const [scenario, outcome] of Object.entries(scenarios)) {
+  test(`${scenario}: non-streamed answer is a clean tool call (${outcome})`, async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: 'temper-demo-1.0', messages: messages(scenario), tools: openAiTools })
+      .withResponse();
+    assert.equal(response.headers.get('x-temper-outcome'), outcome);
+    assert.equal(data.choices[0].finish_reason, 'tool_calls');
+    assert.equal(data.choices[0].message.tool_calls.length, 1);
+    assertWeatherCall(data.choices[0].message.tool_calls[0]);
+  });
 
-test('streamed tool call, accumulated from deltas', async () => {
-  const stream = await client.chat.completions.create({ model: 'temper-demo-1.0', messages: messages('native'), tools, stream: true });
-  const { calls, finishReason } = await collectStream(stream);
-  assert.equal(finishReason, 'tool_calls');
-  assert.equal(calls.length, 1);
-  assertWeatherCall(calls[0]);
-});
+  test(`${scenario}: streamed deltas accumulate to the same call`, async () => {
+    const stream = await client.chat.completions.create({ model: 'temper-demo-1.0', messages: messages(scenario), tools: openAiTools, stream: true });
+    const { calls, content, finishReason } = await collectStream(stream);
+    assert.equal(finishReason, 'tool_calls');
+    assert.equal(calls.length, 1);
+    assertWeatherCall(calls[0]);
+    assert.doesNotMatch(content, /tool_call|TOOL_CALLS|```|<function/, 'no call markup reaches the client');
+  });
 
-test('streamed tool call through the SDK stream helper', async () => {
-  const runner = client.chat.completions.stream({ model: 'temper-demo-1.0', messages: messages('native'), tools });
-  const completion = await runner.finalChatCompletion();
-  const message = completion.choices[0].message;
-  assert.equal(message.tool_calls.length, 1);
-  assertWeatherCall(message.tool_calls[0]);
-});
+  test(`${scenario}: the SDK stream helper yields the same call`, async () => {
+    const runner = client.chat.completions.stream({ model: 'temper-demo-1.0', messages: messages(scenario), tools: openAiTools, stream_options: { include_usage: true } });
+    const completion = await runner.finalChatCompletion();
+    const message = completion.choices[0].message;
+    assert.equal(message.role, 'assistant');
+    assert.equal(message.tool_calls.length, 1);
+    assertWeatherCall(message.tool_calls[0]);
+    assert.ok(completion.usage?.completion_tokens > 0, 'usage is reported');
+  });
+}
 
 test('streamed text without tools', async () => {
   const stream = await client.chat.completions.create({ model: 'temper-demo-1.0', messages: messages('text'), stream: true });
@@ -128,6 +84,23 @@ test('streamed text without tools', async () => {
   assert.equal(calls.length, 0);
   assert.equal(finishReason, 'stop');
   assert.match(content, /^Hello! I am Temper's demo model/);
+});
+
+test('prose with tools declared is a legitimate answer', async () => {
+  const { data, response } = await client.chat.completions
+    .create({ model: 'temper-demo-1.0', messages: messages('text'), tools: openAiTools })
+    .withResponse();
+  assert.equal(response.headers.get('x-temper-outcome'), 'passed');
+  assert.equal(data.choices[0].finish_reason, 'stop');
+  assert.match(data.choices[0].message.content, /^Hello!/);
+});
+
+test('a stubborn model: the client still gets a well-formed answer', async () => {
+  const { data, response } = await client.chat.completions
+    .create({ model: 'temper-demo-1.0', messages: messages('stubborn'), tools: openAiTools })
+    .withResponse();
+  assert.equal(response.headers.get('x-temper-outcome'), 'gave-up');
+  assert.equal(data.choices[0].message.tool_calls[0].function.name, 'get_weather_v2');
 });
 
 test('model list passes through', async () => {
