@@ -115,7 +115,7 @@ private slots:
     void switchesTurnTheGuardOff();
 
 private:
-    void start(const std::function<void(Config::Settings&)>& tweak = {});
+    void start(const std::function<void(Config::Settings&)>& tweak = {}, int tokenDelayMs = 3);
     RawResponse roundTrip(const QByteArray& request);
     const Trace::Exchange* lastExchange() const;
     QList<Demo::ReceivedRequest> chatRequestsSeen() const;
@@ -125,11 +125,11 @@ private:
     std::unique_ptr<RawClient> m_client;
 };
 
-void TestGuardEndToEnd::start(const std::function<void(Config::Settings&)>& tweak)
+void TestGuardEndToEnd::start(const std::function<void(Config::Settings&)>& tweak, int tokenDelayMs)
 {
     Demo::Options options;
     options.firstByteDelayMs = 5;
-    options.tokenDelayMs = 3;
+    options.tokenDelayMs = tokenDelayMs;
     m_demo = std::make_unique<Demo::Backend>(options);
     QVERIFY(m_demo->start());
     Config::Settings settings;
@@ -358,17 +358,7 @@ void TestGuardEndToEnd::proseCostsOneCall()
 
 void TestGuardEndToEnd::streamedProseArrivesAsProduced()
 {
-    m_demo.reset();
-    Demo::Options options;
-    options.firstByteDelayMs = 5;
-    options.tokenDelayMs = 40;
-    m_demo = std::make_unique<Demo::Backend>(options);
-    QVERIFY(m_demo->start());
-    Config::Settings settings;
-    settings.port = 0;
-    settings.backend.url = m_demo->url();
-    m_proxy = std::make_unique<Proxy::ProxyService>(settings);
-    QVERIFY(m_proxy->start());
+    start({}, 40);
 
     const RawResponse response = roundTrip(chatRequest(toolRequest(u"text"_s, true)));
     QVERIFY(accumulate(response.body).done);
@@ -384,17 +374,7 @@ void TestGuardEndToEnd::streamedProseArrivesAsProduced()
 
 void TestGuardEndToEnd::streamedRescueSendsProseFirst()
 {
-    m_demo.reset();
-    Demo::Options options;
-    options.firstByteDelayMs = 5;
-    options.tokenDelayMs = 30;
-    m_demo = std::make_unique<Demo::Backend>(options);
-    QVERIFY(m_demo->start());
-    Config::Settings settings;
-    settings.port = 0;
-    settings.backend.url = m_demo->url();
-    m_proxy = std::make_unique<Proxy::ProxyService>(settings);
-    QVERIFY(m_proxy->start());
+    start({}, 30);
 
     const RawResponse response = roundTrip(chatRequest(toolRequest(u"hermes"_s, true)));
     const Accumulated result = accumulate(response.body);
