@@ -64,8 +64,8 @@ public:
         const bool done = QTest::qWaitFor([&] { return reply->isFinished(); }, 15000);
         reply->deleteLater();
         Trace::TraceStore* store = m_proxy->store();
-        QTest::qWaitFor([&] { return store->size() > before && store->runningCount() == 0; }, 5000);
-        if (!done || store->size() <= before)
+        const bool recorded = QTest::qWaitFor([&] { return store->size() > before && store->runningCount() == 0; }, 5000);
+        if (!done || !recorded)
             return {};
         return *store->find(store->ids().last());
     }

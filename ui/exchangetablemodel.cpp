@@ -27,7 +27,10 @@ ExchangeTableModel::ExchangeTableModel(Trace::TraceStore* store, QObject* parent
     // The backlog first, then live signals: nothing is missed and nothing is added twice.
     for (quint64 id : store->ids())
         addExchange(id);
-    connect(store, &Trace::TraceStore::exchangeStarted, this, &ExchangeTableModel::addExchange);
+    connect(store, &Trace::TraceStore::exchangeStarted, this, [this](quint64 id) {
+        if (!m_paused)
+            addExchange(id);
+    });
     connect(store, &Trace::TraceStore::exchangeUpdated, this, &ExchangeTableModel::markDirty);
     connect(store, &Trace::TraceStore::exchangeFinished, this, &ExchangeTableModel::markDirty);
     connect(store, &Trace::TraceStore::exchangeRemoved, this, &ExchangeTableModel::removeExchange);

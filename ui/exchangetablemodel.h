@@ -30,6 +30,9 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // While paused, exchanges that start are not added (the proxy keeps serving them).
+    void setPaused(bool paused) { m_paused = paused; }
+    bool isPaused() const { return m_paused; }
     void setMaxRows(int maxRows);
     int maxRows() const { return m_maxRows; }
     quint64 exchangeIdAt(int row) const;
@@ -68,6 +71,7 @@ private:
     QSet<quint64> m_dirty;
     QTimer m_flushTimer;
     int m_maxRows = 10'000;
+    bool m_paused = false;
 };
 
 // "1.2 s", "180 ms", "-": durations as people read them.
