@@ -180,13 +180,15 @@ QVariant ExchangeTableModel::data(const QModelIndex& index, int role) const
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ForegroundRole:
-        if (index.column() == OutcomeColumn)
-            return OutcomeStyle::foreground(row.outcome, QGuiApplication::palette());
-        return {};
-    case Qt::BackgroundRole:
-        if (index.column() == OutcomeColumn)
-            return OutcomeStyle::background(row.outcome, QGuiApplication::palette());
-        return {};
+    case Qt::BackgroundRole: {
+        if (index.column() != OutcomeColumn)
+            return {};
+        const QPalette palette = QGuiApplication::palette();
+        const QColor colour = role == Qt::ForegroundRole ? OutcomeStyle::foreground(row.outcome, palette)
+                                                         : OutcomeStyle::background(row.outcome, palette);
+        // No colour means "the view's own"; an invalid QColor would be painted black.
+        return colour.isValid() ? QVariant(colour) : QVariant();
+    }
     case SortRole:
         switch (index.column()) {
         case TimeColumn: return row.id;

@@ -84,8 +84,18 @@ MainWindow::MainWindow(Proxy::ProxyService* proxy, QWidget* parent)
     m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);
     m_view->setTabKeyNavigation(false);
-    for (int column : { int(ExchangeTableModel::TimeColumn), int(ExchangeTableModel::ModelColumn) })
-        m_view->setColumnWidth(column, m_view->fontMetrics().horizontalAdvance(u"00:00:00.000_x"_s));
+    // Widths from what the columns hold; the path takes the rest. (Measuring rows would cost
+    // too much with thousands of them.)
+    const QList<std::pair<int, QString>> widths = {
+        { ExchangeTableModel::TimeColumn, u"00:00:00.000"_s }, { ExchangeTableModel::MethodColumn, u"OPTIONS"_s },
+        { ExchangeTableModel::ModelColumn, u"qwen3-coder-30b-a3b"_s }, { ExchangeTableModel::StreamColumn, u"stream"_s },
+        { ExchangeTableModel::StatusColumn, u"Status"_s }, { ExchangeTableModel::OutcomeColumn, u"passthrough"_s },
+        { ExchangeTableModel::AttemptsColumn, u"Attempts"_s }, { ExchangeTableModel::FirstTokenColumn, u"1000 ms"_s },
+        { ExchangeTableModel::TotalColumn, u"running"_s }, { ExchangeTableModel::TokensColumn, u"12345 / 1234"_s },
+        { ExchangeTableModel::TokensPerSecondColumn, u"1234.5"_s },
+    };
+    for (const auto& [column, sample] : widths)
+        m_view->setColumnWidth(column, m_view->fontMetrics().horizontalAdvance(sample) + 24);
 
     m_filterEdit->setObjectName(u"filterEdit"_s);
     m_filterEdit->setClearButtonEnabled(true);
@@ -195,7 +205,8 @@ void MainWindow::createActions()
     connect(action(u"actionRefreshBackend"_s), &QAction::triggered, m_proxy->discovery(), &Backend::Discovery::refresh);
     makeAction(u"actionFormatLab"_s, tr("Format &lab"), QKeySequence(Qt::CTRL | Qt::Key_L), &MainWindow::openFormatLab);
     makeAction(u"actionStatistics"_s, tr("S&tatistics"), QKeySequence(Qt::CTRL | Qt::Key_T), &MainWindow::openStatistics);
-    makeAction(u"actionQuit"_s, tr("&Quit"), QKeySequence::Quit, nullptr);
+    // QKeySequence::Quit is empty on platforms without a desktop theme: say it outright.
+    makeAction(u"actionQuit"_s, tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), nullptr);
     connect(action(u"actionQuit"_s), &QAction::triggered, this, &QWidget::close);
 
     auto* toolbar = addToolBar(tr("Main"));
@@ -255,7 +266,10 @@ void MainWindow::showCounts()
 {
     const int total = m_model->rowCount();
     const int shown = m_filter->rowCount();
-    m_countLabel->setText(shown == total ? tr("%Ln exchange(s)", nullptr, total) : tr("%1 of %2 shown").arg(shown).arg(total));
+    if (shown != total)
+        m_countLabel->setText(tr("%1 of %2 shown").arg(shown).arg(total));
+    else
+        m_countLabel->setText(total == 1 ? tr("1 exchange") : tr("%1 exchanges").arg(total));
 }
 
 quint64 MainWindow::selectedExchangeId() const

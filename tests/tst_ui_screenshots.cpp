@@ -1,0 +1,116 @@
+// Renders the window for the demo traffic, and each detail tab for exchanges of every outcome,
+// to PNG files (for people to look at, and for the README), and checks the pictures are not blank.
+// Output: $TEMPER_SCREENSHOT_DIR, or screenshots/ in the build directory.
+#include "detailpane.h"
+#include "exchangefixtures.h"
+#include "exchangepage.h"
+#include "mainwindow.h"
+
+#include <QDir>
+#include <QImage>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString outputDirectory()
+{
+    const QString fromEnvironment = qEnvironmentVariable("TEMPER_SCREENSHOT_DIR");
+    return fromEnvironment.isEmpty() ? QStringLiteral(TEMPER_SCREENSHOT_DEFAULT_DIR) : fromEnvironment;
+}
+
+// A picture with something on it: many distinct colours, not one flat fill.
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3) {
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    }
+    return int(colours.size());
+}
+
+} // namespace
+
+class TestScreenshots : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void window();
+    void tabs_data();
+    void tabs();
+    void cleanupTestCase();
+
+private:
+    void save(QWidget* widget, const QString& name);
+
+    std::unique_ptr<DemoExchanges> m_demo;
+    std::unique_ptr<MainWindow> m_window;
+    QHash<QString, quint64> m_ids;
+};
+
+void TestScreenshots::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(QDir().mkpath(outputDirectory()));
+    m_demo = std::make_unique<DemoExchanges>(u"sk-screenshot-0123456789abcdef"_s);
+    m_window = std::make_unique<MainWindow>(m_demo->proxy());
+    m_window->resize(1400, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    // The demo traffic, as `temper --demo` sends it.
+    const QList<std::pair<QString, bool>> traffic = { { u"text"_s, true },      { u"native"_s, true },  { u"hermes"_s, false },
+                                                      { u"mistral"_s, true },   { u"fenced"_s, false }, { u"float"_s, true },
+                                                      { u"unknown-tool"_s, false }, { u"qwen-xml"_s, true }, { u"stubborn"_s, false },
+                                                      { u"models"_s, false } };
+    for (const auto& [scenario, stream] : traffic)
+        m_ids.insert(scenario, m_demo->run(scenario, stream).id);
+}
+
+void TestScreenshots::cleanupTestCase()
+{
+    m_window.reset();
+    m_demo.reset();
+}
+
+void TestScreenshots::save(QWidget* widget, const QString& name)
+{
+    QTest::qWait(100); // let queued updates and off-thread formatting land
+    const QImage image = widget->grab().toImage();
+    QVERIFY(!image.isNull());
+    QVERIFY2(distinctColours(image) > 8, qPrintable(name));
+    const QString path = QDir(outputDirectory()).filePath(name + u".png"_s);
+    QVERIFY(image.save(path));
+}
+
+void TestScreenshots::window()
+{
+    m_window->selectExchange(m_ids.value(u"hermes"_s));
+    save(m_window.get(), u"main-window"_s);
+}
+
+void TestScreenshots::tabs_data()
+{
+    QTest::addColumn<QString>("scenario");
+    for (const char* scenario : { "native", "hermes", "float", "unknown-tool", "stubborn", "text" })
+        QTest::newRow(scenario) << QString::fromLatin1(scenario);
+}
+
+void TestScreenshots::tabs()
+{
+    QFETCH(QString, scenario);
+    m_window->selectExchange(m_ids.value(scenario));
+    DetailPane* pane = m_window->detailPane();
+    for (int i = 0; i < pane->count(); ++i) {
+        pane->setCurrentIndex(i);
+        save(m_window.get(), scenario + u"-"_s + pane->widget(i)->objectName());
+    }
+}
+
+QTEST_MAIN(TestScreenshots)
+#include "tst_ui_screenshots.moc"
