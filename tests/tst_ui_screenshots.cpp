@@ -6,6 +6,7 @@
 #include "exchangepage.h"
 #include "mainwindow.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QImage>
 #include <QStandardPaths>
@@ -44,6 +45,7 @@ private slots:
     void window();
     void tabs_data();
     void tabs();
+    void darkPalette();
     void cleanupTestCase();
 
 private:
@@ -110,6 +112,28 @@ void TestScreenshots::tabs()
         pane->setCurrentIndex(i);
         save(m_window.get(), scenario + u"-"_s + pane->widget(i)->objectName());
     }
+}
+
+void TestScreenshots::darkPalette()
+{
+    // Colours come from the palette: a dark system theme must read as well as a light one.
+    const QPalette light = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    QApplication::setPalette(dark);
+    m_window->selectExchange(m_ids.value(u"unknown-tool"_s));
+    m_window->detailPane()->setCurrentIndex(0);
+    save(m_window.get(), u"main-window-dark"_s);
+    QApplication::setPalette(light);
 }
 
 QTEST_MAIN(TestScreenshots)
