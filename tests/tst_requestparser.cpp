@@ -121,6 +121,9 @@ void TestRequestParser::everySplitGivesTheSameRequests_data()
     QTest::addRow("post") << kPost << 1;
     QTest::addRow("chunked") << kChunked << 1;
     QTest::addRow("pipelined three") << kGet + kChunked + kGet << 3;
+    // Found by the fuzzer: a CR at the end of one read, its LF in the next.
+    QTest::addRow("stray empty line after a request") << kGet + "\r\n" << 1;
+    QTest::addRow("empty line between requests") << kGet + "\r\n" + kGet << 2;
 }
 
 void TestRequestParser::everySplitGivesTheSameRequests()
@@ -137,11 +140,13 @@ void TestRequestParser::everySplitGivesTheSameRequests()
         everyByte.append(i);
     const Outcome bytewise = feed(normalised, everyByte);
     QCOMPARE(bytewise.requests.size(), requests);
+    QCOMPARE(bytewise.status, whole.status);
 
     // Two pieces, cut at every position.
     for (qsizetype cut = 1; cut < normalised.size(); ++cut) {
         const Outcome split = feed(normalised, { cut });
         QCOMPARE(split.requests.size(), requests);
+        QCOMPARE(split.status, whole.status);
         for (int i = 0; i < requests; ++i) {
             QCOMPARE(split.requests.at(i).body, whole.requests.at(i).body);
             QCOMPARE(split.requests.at(i).target, whole.requests.at(i).target);

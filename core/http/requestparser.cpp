@@ -95,8 +95,12 @@ RequestParser::Status RequestParser::parse()
             }
             // Anything that cannot start a request line (a TLS handshake, binary junk) is refused
             // at once instead of waiting for a CRLF CRLF that will never come.
-            if (m_pos < m_buffer.size() && !isTokenChar(m_buffer.at(m_pos)))
+            if (m_pos < m_buffer.size() && !isTokenChar(m_buffer.at(m_pos))) {
+                // A lone CR may be the first half of an empty line before a request.
+                if (m_buffer.at(m_pos) == '\r' && m_pos + 1 == m_buffer.size())
+                    return Status::Incomplete;
                 return fail(400, u"this is not an HTTP/1.x request"_s);
+            }
             const qsizetype searchFrom = std::max(m_pos, m_scanFrom - 3);
             const qsizetype end = m_buffer.indexOf("\r\n\r\n", searchFrom);
             const qsizetype limitEnd = end < 0 ? m_buffer.size() : end;
