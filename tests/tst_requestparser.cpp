@@ -124,6 +124,9 @@ void TestRequestParser::everySplitGivesTheSameRequests_data()
     // Found by the fuzzer: a CR at the end of one read, its LF in the next.
     QTest::addRow("stray empty line after a request") << kGet + "\r\n" << 1;
     QTest::addRow("empty line between requests") << kGet + "\r\n" + kGet << 2;
+    // Also found by the fuzzer: an over-long chunk line, refused in pieces and whole alike.
+    QTest::addRow("chunk extension too long") << QByteArray("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0;"
+                                                            + QByteArray(1100, 'e') + "\r\n\r\n") << 0;
 }
 
 void TestRequestParser::everySplitGivesTheSameRequests()

@@ -297,13 +297,14 @@ RequestParser::Status RequestParser::decideBody()
 
 RequestParser::Status RequestParser::parseChunkSize()
 {
+    // A chunk-size line (size and extensions) is short; a long one is garbage, whether its end
+    // has arrived yet or not.
+    constexpr qsizetype kMaxChunkLine = 1024;
     const qsizetype lineEnd = m_buffer.indexOf("\r\n", m_pos);
-    if (lineEnd < 0) {
-        // A chunk-size line is short; a long run of bytes without CRLF is garbage.
-        if (m_buffer.size() - m_pos > 1024)
-            return fail(400, u"malformed chunk size line"_s);
+    if ((lineEnd < 0 ? m_buffer.size() : lineEnd) - m_pos > kMaxChunkLine)
+        return fail(400, u"malformed chunk size line"_s);
+    if (lineEnd < 0)
         return Status::Incomplete;
-    }
     QByteArrayView line(m_buffer.constData() + m_pos, lineEnd - m_pos);
     const qsizetype semicolon = line.indexOf(';');
     if (semicolon >= 0)
