@@ -231,6 +231,8 @@ void TestRescuer::jsonCallShapes_data()
     QTest::addRow("data with a name") << uR"({"name": "Alice", "age": 30})"_s << u"[]"_s;
     QTest::addRow("data named like a tool") << uR"({"name": "say_hello", "url": "x"})"_s << u"[]"_s;
     QTest::addRow("undeclared") << uR"({"name": "nope", "arguments": {}})"_s << u"[]"_s;
+    QTest::addRow("echoed declaration") << uR"({"type": "function", "function": {"name": "say_hello", "description": "Greets",
+        "parameters": {"type": "object", "properties": {"who": {"type": "string"}}}}})"_s << u"[]"_s;
     QTest::addRow("no name") << uR"({"parameters": {}})"_s << u"[]"_s;
 }
 

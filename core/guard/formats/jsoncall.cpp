@@ -49,6 +49,11 @@ std::optional<ParsedCall> namedCall(const QJsonObject& object, const ToolCatalog
                     return std::nullopt;
             }
         }
+        // A tool declaration echoed back ({"name", "description", "parameters": {"type":
+        // "object", "properties": ...}}) is the prompt, not a call.
+        if (object.contains("description"_L1) && arguments.isObject()
+            && arguments.toObject().value("type"_L1).toString() == "object"_L1 && arguments.toObject().contains("properties"_L1))
+            return std::nullopt;
         ParsedCall call;
         call.name = tool->name;
         call.arguments = hasArguments ? decodeStringifiedArguments(arguments) : QJsonValue(QJsonObject());
