@@ -131,9 +131,9 @@ void TestCli::headlessRunWithDemoTraffic()
     process.setProcessEnvironment(environment);
     process.start(kTemper, { u"--no-gui"_s, u"--demo"_s, u"--port"_s, u"0"_s, u"--trace-file"_s, traceFile });
     QVERIFY(process.waitForStarted());
-    // Ten scripted requests, one summary line each, after the listening line.
+    // Eleven scripted requests, one summary line each, after the listening line.
     QByteArray out;
-    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).count('\n') >= 11, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).count('\n') >= 12, 20000);
     process.terminate(); // SIGTERM: a clean stop
     QVERIFY(process.waitForFinished(5000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
@@ -148,7 +148,7 @@ void TestCli::headlessRunWithDemoTraffic()
     QFile file(traceFile);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray trace = file.readAll();
-    QCOMPARE(trace.count('\n'), 10);
+    QCOMPARE(trace.count('\n'), 11);
     QVERIFY(!trace.contains("sk-cli-test-0123456789abcdef"));
     for (const QByteArray& line : trace.trimmed().split('\n'))
         QVERIFY(QJsonDocument::fromJson(line).isObject());

@@ -189,6 +189,7 @@ void TestGuardEndToEnd::outcomes_data()
     QTest::addRow("integer as 3.0") << u"float"_s << u"repaired"_s << 1 << QString();
     QTest::addRow("unknown tool") << u"unknown-tool"_s << u"retried"_s << 2 << QString();
     QTest::addRow("bad arguments") << u"bad-args"_s << u"retried"_s << 2 << QString();
+    QTest::addRow("llama.cpp parser error 500") << u"llama500"_s << u"rescued"_s << 1 << QString();
 }
 
 void TestGuardEndToEnd::outcomes()

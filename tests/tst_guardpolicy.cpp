@@ -70,6 +70,8 @@ private slots:
     void streamReleasesProse();
     void streamAccumulatesNativeCalls();
     void retryForwardsNothing();
+    void generationInParserErrors_data();
+    void generationInParserErrors();
 };
 
 void TestGuardPolicy::toolChoice_data()
@@ -250,6 +252,37 @@ void TestGuardPolicy::retryForwardsNothing()
     QVERIFY(guard.feed(chunk({ { u"reasoning_content"_s, u"hm"_s } })).isEmpty());
     QCOMPARE(guard.text(), u"Again, in words."_s);
     QVERIFY(!guard.forwardsText());
+}
+
+void TestGuardPolicy::generationInParserErrors_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("generation"); // empty: not a parser error with a generation
+
+    QTest::addRow("llama.cpp parse failure") << 500
+        << QByteArray(R"({"error":{"code":500,"message":"Failed to parse input at pos 7: <tool_call>
+<function=x>
+</function>
+</tool_call>","type":"server_error"}})")
+        << u"<tool_call>\n<function=x>\n</function>\n</tool_call>"_s;
+    QTest::addRow("reworded message") << 500 << QByteArray(R"({"error":"parse error at position 0: <function=x></function>"})")
+                                      << u"<function=x></function>"_s;
+    QTest::addRow("no prefix") << 500 << QByteArray(R"({"error":{"message":"<tool_call>{}"}})") << u"<tool_call>{}"_s;
+    QTest::addRow("out of memory") << 500 << QByteArray(R"({"error":{"message":"CUDA out of memory"}})") << QString();
+    QTest::addRow("schema dump without markup") << 500 << QByteArray(R"({"error":{"message":""function": bad schema"}})") << QString();
+    QTest::addRow("not a 500") << 400 << QByteArray(R"({"error":{"message":"<tool_call>"}})") << QString();
+}
+
+void TestGuardPolicy::generationInParserErrors()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, generation);
+    const std::optional<QString> found = generationInParserError(status, body);
+    QCOMPARE(found.has_value(), !generation.isEmpty());
+    if (found)
+        QCOMPARE(*found, generation);
 }
 
 QTEST_APPLESS_MAIN(TestGuardPolicy)

@@ -518,14 +518,14 @@ void TestProxyEndToEnd::demoTrafficRunsThroughTheFrontDoor()
     traffic.start(20);
     QVERIFY(done.wait(20000));
     QTRY_COMPARE(m_proxy->store()->runningCount(), 0);
-    QCOMPARE(m_proxy->store()->size(), 10);
+    QCOMPARE(m_proxy->store()->size(), 11);
     int chats = 0;
     for (quint64 id : m_proxy->store()->ids()) {
         const Trace::Exchange* exchange = m_proxy->store()->find(id);
         QVERIFY(exchange->clientResponse.status == 200);
         chats += exchange->route == u"chat"_s;
     }
-    QCOMPARE(chats, 9);
+    QCOMPARE(chats, 10);
 }
 
 QTEST_GUILESS_MAIN(TestProxyEndToEnd)

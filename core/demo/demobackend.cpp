@@ -147,6 +147,10 @@ void Backend::answerChat(Http::ResponseWriter* writer)
     const bool includeUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
     if (reply.hang)
         return; // never answers: the client's timeout must act
+    if (!reply.parserError.isEmpty()) {
+        writer->respond(500, jsonHeaders(), Http::errorBody(reply.parserError, u"server_error"_s, u"500"_s));
+        return;
+    }
 
     QPointer<Http::ResponseWriter> target(writer);
     QTimer::singleShot(m_options.firstByteDelayMs, this, [this, target, reply, model, stream, includeUsage] {

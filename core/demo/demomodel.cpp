@@ -135,7 +135,7 @@ Reply Model::reply(const QJsonObject& request) const
             firstUserIndex = i;
         }
     }
-    static const QRegularExpression tagPattern(u"\\[demo:([a-z-]+)\\]"_s);
+    static const QRegularExpression tagPattern(u"\\[demo:([a-z0-9-]+)\\]"_s);
     const QRegularExpressionMatch tag = tagPattern.match(firstUser);
     QString scenario = tag.hasMatch() ? tag.captured(1) : QString();
     if (scenario.isEmpty())
@@ -157,6 +157,8 @@ Reply Model::reply(const QJsonObject& request) const
     }
     const bool toolScenario = scenario != u"text"_s && scenario != u"reasoning"_s && scenario != u"summary"_s
         && scenario != u"hang"_s && scenario != u"cut"_s;
+    if (scenario == u"llama500"_s && tools.isEmpty())
+        scenario = u"text"_s;
     if (toolScenario && tools.isEmpty())
         scenario = u"text"_s;
 
@@ -180,6 +182,13 @@ Reply Model::reply(const QJsonObject& request) const
         reply.hang = true;
     } else if (fixed && !tools.isEmpty()) {
         nativeCall(toolName, goodArguments); // corrected: now it calls the tool properly
+    } else if (scenario == u"llama500"_s) {
+        QString xml = u"<tool_call>\n<function="_s + toolName + u">\n"_s;
+        for (auto it = arguments.constBegin(); it != arguments.constEnd(); ++it) {
+            const QString text = it.value().isString() ? it.value().toString() : QString::number(it.value().toInteger());
+            xml += u"<parameter="_s + it.key() + u">\n"_s + text + u"\n</parameter>\n"_s;
+        }
+        reply.parserError = u"Failed to parse input at pos 0: "_s + xml + u"</function>\n</tool_call>"_s;
     } else if (scenario == u"cut"_s) {
         reply.content = u"This answer will be cut off in the middle by a failing backend."_s;
         reply.cutAfterEvents = 3;

@@ -25,6 +25,9 @@ struct Reply
     qint64 completionTokens = 0;
     bool hang = false;     // never answer (timeout tests)
     int cutAfterEvents = -1; // drop the connection after this many streamed events (>= 0)
+    // Older llama.cpp builds answer 500 when their own tool-call parser rejects the output and
+    // put the raw generation in the error message; when set, the backend answers that way.
+    QString parserError;
 };
 
 // A deterministic stand-in for a local model, used by --demo and by the tests.
@@ -36,7 +39,7 @@ struct Reply
 // conversation shows they were corrected, except "stubborn", which never learns.
 //
 // Scenarios: text, reasoning, native, parallel, hermes, mistral, fenced, qwen-xml, float,
-// unknown-tool, bad-args, stubborn, summary, hang, cut.
+// unknown-tool, bad-args, stubborn, summary, hang, cut, llama500.
 class Model
 {
 public:

@@ -18,7 +18,7 @@ Traffic::Traffic(const QUrl& temperUrl, QObject* parent)
     m_script = {
         { u"text"_s, true },         { u"native"_s, true },   { u"hermes"_s, false },    { u"mistral"_s, true },
         { u"fenced"_s, false },      { u"float"_s, true },    { u"unknown-tool"_s, false }, { u"qwen-xml"_s, true },
-        { u"stubborn"_s, false },    { u"models"_s, false },
+        { u"stubborn"_s, false },    { u"llama500"_s, false }, { u"models"_s, false },
     };
 }
 

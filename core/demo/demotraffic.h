@@ -11,8 +11,9 @@ namespace Demo {
 
 // A short scripted set of client requests sent through Temper's own front door at start, so a
 // new user sees real exchanges at once: plain and streamed text, a native tool call, calls left
-// in text in three formats, an integer sent as 10.0, an unknown tool fixed by a retry, a
-// stubborn model the guard gives up on, and a pass-through of /v1/models.
+// in text in several formats, an integer sent as 10.0, an unknown tool fixed by a retry, a
+// stubborn model the guard gives up on, a llama.cpp parser error whose generation is rescued,
+// and a pass-through of /v1/models.
 class Traffic : public QObject
 {
     Q_OBJECT

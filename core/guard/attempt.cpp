@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -47,6 +48,26 @@ QString newCallId()
     for (int i = 0; i < 24; ++i)
         id += QLatin1Char(alphabet[QRandomGenerator::global()->bounded(int(sizeof(alphabet) - 1))]);
     return id;
+}
+
+std::optional<QString> generationInParserError(int status, const QByteArray& body)
+{
+    if (status != 500)
+        return std::nullopt;
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    const QJsonValue error = document.object().value("error"_L1);
+    QString message = error.isObject() ? error.toObject().value("message"_L1).toString()
+        : error.isString()             ? error.toString()
+                                       : QString::fromUtf8(body);
+    // Only a parser failure that echoes call markup: an out-of-memory 500 is a real error.
+    if (!message.contains(u"<tool_call"_s) && !message.contains(u"<function="_s))
+        return std::nullopt;
+    static const QRegularExpression prefix(u"^.*?\\bpos(?:ition)?\\s+\\d+\\s*:\\s?"_s,
+                                           QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch match = prefix.match(message);
+    if (match.hasMatch())
+        message = message.mid(match.capturedEnd());
+    return message;
 }
 
 QString CheckedCall::acceptedArgumentsText() const

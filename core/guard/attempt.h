@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace Guard {
 
 // A tool call exactly as the backend sent it in `tool_calls`.
@@ -71,5 +73,10 @@ AttemptAnalysis analyzeCompletion(const QJsonObject& completion, const ToolCatal
 
 // A fresh OpenAI-style call id: "call_" and 24 letters and digits.
 QString newCallId();
+
+// Older llama.cpp builds answer 500 when their own tool-call parser rejects the model's output,
+// with the raw generation in the error message ("Failed to parse input at pos 12: <tool_call>...").
+// Returns that generation when `body` is such an answer: status 500 and call markup in it.
+std::optional<QString> generationInParserError(int status, const QByteArray& body);
 
 } // namespace Guard

@@ -7,6 +7,7 @@
 #include "trace/tracestore.h"
 
 #include <QJsonArray>
+#include <QDateTime>
 #include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
@@ -203,6 +204,20 @@ void GuardedExchange::onFinished()
         usage = m_streamGuard->usage();
         analysis = analyzeAttempt(m_streamGuard->text(), m_streamGuard->reasoning(), m_streamGuard->nativeCalls(),
                                   m_streamGuard->finishReason(), m_request.tools, options);
+    } else if (const auto generation = m_context.guard.rescue ? generationInParserError(m_status, m_body) : std::nullopt) {
+        // The backend's own tool-call parser failed and echoed what the model wrote: read it
+        // here instead, as if the backend had answered with that text.
+        analysis = analyzeAttempt(*generation, {}, {}, u"stop"_s, m_request.tools, options);
+        if (!analysis.hasCalls() && !analysis.nearMiss) {
+            failWithBackendAnswer();
+            return;
+        }
+        m_context.store->update(m_id, [&](Trace::Exchange& e) {
+            e.events.append({ e.elapsedUs(), m_attempt, u"rescue"_s,
+                              u"the backend's parser rejected the model's output (HTTP 500); reading the generation from its error"_s, {} });
+        });
+        m_body = syntheticCompletion(*generation);
+        m_status = 200;
     } else if (m_status == 200 && !m_eventStream) {
         const QJsonObject completion = parseObject(m_body);
         if (completion.value("choices"_L1).toArray().isEmpty()) {
@@ -298,6 +313,25 @@ void GuardedExchange::retry(const AttemptAnalysis& analysis, const Decision& dec
     if (m_call)
         m_call->deleteLater();
     sendAttempt();
+}
+
+QByteArray GuardedExchange::syntheticCompletion(const QString& content)
+{
+    const QJsonObject completion {
+        { u"id"_s, u"chatcmpl-temper-%1"_s.arg(m_id) },
+        { u"object"_s, u"chat.completion"_s },
+        { u"created"_s, QDateTime::currentSecsSinceEpoch() },
+        { u"model"_s, m_request.model },
+        { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 },
+                                                   { u"message"_s, QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, content } } },
+                                                   { u"finish_reason"_s, u"stop"_s } } } },
+    };
+    if (m_chunkTemplate.isEmpty()) {
+        for (QLatin1StringView key : { "id"_L1, "created"_L1, "model"_L1 })
+            m_chunkTemplate.insert(key, completion.value(key));
+        m_chunkTemplate.insert(u"object"_s, u"chat.completion.chunk"_s);
+    }
+    return compact(completion);
 }
 
 Trace::Outcome GuardedExchange::acceptedOutcome(const AttemptAnalysis& analysis) const

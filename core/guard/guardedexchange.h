@@ -67,6 +67,8 @@ private:
     // Non-streamed answers
     void respondWhole(int status, const QByteArray& body, Trace::Outcome outcome);
     QByteArray acceptedCompletion(const AttemptAnalysis& analysis) const;
+    // A completion holding `content`, for an answer the backend sent only inside an error.
+    QByteArray syntheticCompletion(const QString& content);
 
     Trace::Outcome acceptedOutcome(const AttemptAnalysis& analysis) const;
     QJsonObject summedUsage() const;

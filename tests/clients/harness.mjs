@@ -39,6 +39,7 @@ export const scenarios = {
   float: 'repaired',
   'unknown-tool': 'retried',
   'bad-args': 'retried',
+  llama500: 'rescued',
 };
 
 export function userPrompt(scenario) {

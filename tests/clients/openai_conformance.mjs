@@ -74,7 +74,9 @@ for (const [scenario, outcome] of Object.entries(scenarios)) {
     assert.equal(message.role, 'assistant');
     assert.equal(message.tool_calls.length, 1);
     assertWeatherCall(message.tool_calls[0]);
-    assert.ok(completion.usage?.completion_tokens > 0, 'usage is reported');
+    // Usage is summed from what the backend reported; an answer read out of an error has none.
+    if (scenario !== 'llama500') assert.ok(completion.usage?.completion_tokens > 0, 'usage is reported');
+    else assert.equal(completion.usage ?? null, null);
   });
 }
 
