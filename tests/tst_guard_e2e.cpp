@@ -113,6 +113,7 @@ private slots:
     void streamedRescueSendsProseFirst();
     void retryKeepsTheStreamAlive();
     void switchesTurnTheGuardOff();
+    void wholeAnswerFromAStreamingBackend();
 
 private:
     void start(const std::function<void(Config::Settings&)>& tweak = {}, int tokenDelayMs = 3);
@@ -433,6 +434,27 @@ void TestGuardEndToEnd::switchesTurnTheGuardOff()
     QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passthrough"));
     response = roundTrip(chatRequest(toolRequest(u"hermes"_s, false, [](QJsonObject& b) { b.insert(u"n"_s, 2); })));
     QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passthrough"));
+}
+
+void TestGuardEndToEnd::wholeAnswerFromAStreamingBackend()
+{
+    // Some servers stream whatever the client asks; a client that asked for JSON still gets JSON.
+    start();
+    m_demo->options().alwaysStream = true;
+    for (const QString& scenario : { u"native"_s, u"hermes"_s, u"unknown-tool"_s, u"text"_s }) {
+        const RawResponse response = roundTrip(chatRequest(toolRequest(scenario, false)));
+        QCOMPARE(response.status, 200);
+        QCOMPARE(response.header("Content-Type"), QByteArray("application/json"));
+        QVERIFY(!response.header("Content-Length").isEmpty());
+        const QJsonObject message = messageOf(response);
+        if (scenario == u"text"_s) {
+            QVERIFY(message.value("content"_L1).toString().startsWith(u"Hello!"_s));
+            continue;
+        }
+        const QJsonObject function = message.value("tool_calls"_L1).toArray().first().toObject().value("function"_L1).toObject();
+        QCOMPARE(function.value("name"_L1).toString(), u"get_weather"_s);
+        QCOMPARE(argumentsOf(function.value("arguments"_L1)), kWeatherArguments);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestGuardEndToEnd)

@@ -143,7 +143,7 @@ void Backend::answerChat(Http::ResponseWriter* writer)
     const QJsonObject body = document.object();
     const Reply reply = m_model.reply(body);
     const QString model = body.value("model"_L1).toString(m_options.modelName);
-    const bool stream = body.value("stream"_L1).toBool();
+    const bool stream = body.value("stream"_L1).toBool() || m_options.alwaysStream;
     const bool includeUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
     if (reply.hang)
         return; // never answers: the client's timeout must act

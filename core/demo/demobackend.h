@@ -18,6 +18,7 @@ struct Options
     int tokenDelayMs = 35;      // between streamed events
     Props props = Props::Json;
     QString requiredApiKey;     // when set, chat requests without "Bearer <key>" get 401
+    bool alwaysStream = false;  // stream even when the client asked for a whole answer
 };
 
 // A request the demo backend received, for tests to inspect.

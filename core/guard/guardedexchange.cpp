@@ -85,7 +85,8 @@ void GuardedExchange::sendAttempt()
     m_decoder = Sse::Decoder();
     m_streamError = QJsonObject();
     // A retry's text is forwarded only when nothing was sent before it: text is never sent twice.
-    m_streamGuard = std::make_unique<StreamGuard>(m_request.tools, m_context.guard.rescue, !m_textSent);
+    // A client that asked for a whole answer gets nothing streamed, whatever the backend does.
+    m_streamGuard = std::make_unique<StreamGuard>(m_request.tools, m_context.guard.rescue, m_request.stream && !m_textSent);
 
     const Http::Request& request = m_writer->request();
     QByteArray body = m_request.body;
@@ -200,7 +201,14 @@ void GuardedExchange::onFinished()
     QJsonObject usage;
     AttemptAnalysis analysis;
     const AnalysisOptions options { m_context.guard.rescue, m_context.guard.repair };
-    if (m_status == 200 && m_eventStream && m_streamError.isEmpty()) {
+    if (m_status == 200 && m_eventStream && m_streamError.isEmpty() && !m_request.stream) {
+        // The backend streamed though the client asked for a whole answer: gather the stream
+        // into the completion the client expects, then guard it as one.
+        m_body = completionFromStream();
+        const QJsonObject completion = parseObject(m_body);
+        usage = completion.value("usage"_L1).toObject();
+        analysis = analyzeCompletion(completion, m_request.tools, options);
+    } else if (m_status == 200 && m_eventStream && m_streamError.isEmpty()) {
         usage = m_streamGuard->usage();
         analysis = analyzeAttempt(m_streamGuard->text(), m_streamGuard->reasoning(), m_streamGuard->nativeCalls(),
                                   m_streamGuard->finishReason(), m_request.tools, options);
@@ -331,6 +339,31 @@ QByteArray GuardedExchange::syntheticCompletion(const QString& content)
             m_chunkTemplate.insert(key, completion.value(key));
         m_chunkTemplate.insert(u"object"_s, u"chat.completion.chunk"_s);
     }
+    return compact(completion);
+}
+
+QByteArray GuardedExchange::completionFromStream() const
+{
+    QJsonObject message { { u"role"_s, u"assistant"_s }, { u"content"_s, m_streamGuard->text() } };
+    if (!m_streamGuard->reasoning().isEmpty())
+        message.insert(u"reasoning_content"_s, m_streamGuard->reasoning());
+    QJsonArray calls;
+    for (const NativeCall& call : m_streamGuard->nativeCalls()) {
+        calls.append(QJsonObject { { u"id"_s, call.id }, { u"type"_s, u"function"_s },
+                                   { u"function"_s, QJsonObject { { u"name"_s, call.name }, { u"arguments"_s, call.argumentsText } } } });
+    }
+    if (!calls.isEmpty())
+        message.insert(u"tool_calls"_s, calls);
+    QJsonObject completion {
+        { u"id"_s, m_chunkTemplate.value("id"_L1) },
+        { u"object"_s, u"chat.completion"_s },
+        { u"created"_s, m_chunkTemplate.value("created"_L1) },
+        { u"model"_s, m_chunkTemplate.value("model"_L1) },
+        { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, message },
+                                                   { u"finish_reason"_s, m_streamGuard->finishReason().isEmpty() ? u"stop"_s : m_streamGuard->finishReason() } } } },
+    };
+    if (!m_streamGuard->usage().isEmpty())
+        completion.insert(u"usage"_s, m_streamGuard->usage());
     return compact(completion);
 }
 

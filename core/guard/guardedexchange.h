@@ -69,6 +69,8 @@ private:
     QByteArray acceptedCompletion(const AttemptAnalysis& analysis) const;
     // A completion holding `content`, for an answer the backend sent only inside an error.
     QByteArray syntheticCompletion(const QString& content);
+    // The completion a streamed attempt amounts to, for a client that asked for a whole answer.
+    QByteArray completionFromStream() const;
 
     Trace::Outcome acceptedOutcome(const AttemptAnalysis& analysis) const;
     QJsonObject summedUsage() const;
