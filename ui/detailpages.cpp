@@ -1,6 +1,7 @@
 #include "detailpages.h"
 
 #include "detailpane.h"
+#include "messagepages.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -11,6 +12,9 @@ using namespace Qt::StringLiterals;
 
 void addDetailPages(DetailPane* pane)
 {
+    pane->addPage(new RequestPage);
+    pane->addPage(new ResponsePage);
+    pane->addPage(new ComparePage);
     pane->addPage(new TraceJsonPage);
 }
 

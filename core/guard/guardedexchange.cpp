@@ -344,27 +344,7 @@ QByteArray GuardedExchange::syntheticCompletion(const QString& content)
 
 QByteArray GuardedExchange::completionFromStream() const
 {
-    QJsonObject message { { u"role"_s, u"assistant"_s }, { u"content"_s, m_streamGuard->text() } };
-    if (!m_streamGuard->reasoning().isEmpty())
-        message.insert(u"reasoning_content"_s, m_streamGuard->reasoning());
-    QJsonArray calls;
-    for (const NativeCall& call : m_streamGuard->nativeCalls()) {
-        calls.append(QJsonObject { { u"id"_s, call.id }, { u"type"_s, u"function"_s },
-                                   { u"function"_s, QJsonObject { { u"name"_s, call.name }, { u"arguments"_s, call.argumentsText } } } });
-    }
-    if (!calls.isEmpty())
-        message.insert(u"tool_calls"_s, calls);
-    QJsonObject completion {
-        { u"id"_s, m_chunkTemplate.value("id"_L1) },
-        { u"object"_s, u"chat.completion"_s },
-        { u"created"_s, m_chunkTemplate.value("created"_L1) },
-        { u"model"_s, m_chunkTemplate.value("model"_L1) },
-        { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, message },
-                                                   { u"finish_reason"_s, m_streamGuard->finishReason().isEmpty() ? u"stop"_s : m_streamGuard->finishReason() } } } },
-    };
-    if (!m_streamGuard->usage().isEmpty())
-        completion.insert(u"usage"_s, m_streamGuard->usage());
-    return compact(completion);
+    return compact(Guard::completionFromStream(*m_streamGuard, m_chunkTemplate));
 }
 
 Trace::Outcome GuardedExchange::acceptedOutcome(const AttemptAnalysis& analysis) const

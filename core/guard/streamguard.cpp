@@ -1,6 +1,7 @@
 #include "streamguard.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -11,6 +12,7 @@ namespace {
 // Whitespace allowed inside a marker ("{  \n  \"name\"") before the held text stops looking
 // like one: it bounds how long prose can be held.
 constexpr qsizetype kMaxMarkerWhitespace = 24;
+constexpr qsizetype kMaxSkippedCallIndices = 64;
 
 bool isWordChar(QChar c)
 {
@@ -241,6 +243,9 @@ QList<QJsonObject> StreamGuard::feed(const QJsonObject& chunk)
     for (const QJsonValue& value : delta.value("tool_calls"_L1).toArray()) {
         const QJsonObject part = value.toObject();
         const int index = part.value("index"_L1).toInt(int(m_calls.size()));
+        // Indices count up from 0; a wild one from a broken backend must not allocate millions.
+        if (index < 0 || index > m_calls.size() + kMaxSkippedCallIndices)
+            continue;
         while (m_calls.size() <= index)
             m_calls.append({ int(m_calls.size()), QString(), QString(), QString() });
         NativeCall& call = m_calls[index];
@@ -251,6 +256,54 @@ QList<QJsonObject> StreamGuard::feed(const QJsonObject& chunk)
         call.argumentsText += function.value("arguments"_L1).toString();
     }
     return deltas;
+}
+
+QJsonObject completionFromStream(const StreamGuard& accumulated, const QJsonObject& firstChunk)
+{
+    QJsonObject message { { u"role"_s, u"assistant"_s }, { u"content"_s, accumulated.text() } };
+    if (!accumulated.reasoning().isEmpty())
+        message.insert(u"reasoning_content"_s, accumulated.reasoning());
+    QJsonArray calls;
+    for (const NativeCall& call : accumulated.nativeCalls()) {
+        calls.append(QJsonObject { { u"id"_s, call.id }, { u"type"_s, u"function"_s },
+                                   { u"function"_s, QJsonObject { { u"name"_s, call.name }, { u"arguments"_s, call.argumentsText } } } });
+    }
+    if (!calls.isEmpty())
+        message.insert(u"tool_calls"_s, calls);
+    const QString finishReason = accumulated.finishReason().isEmpty() ? u"stop"_s : accumulated.finishReason();
+    QJsonObject completion {
+        { u"id"_s, firstChunk.value("id"_L1) },
+        { u"object"_s, u"chat.completion"_s },
+        { u"created"_s, firstChunk.value("created"_L1) },
+        { u"model"_s, firstChunk.value("model"_L1) },
+        { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, message }, { u"finish_reason"_s, finishReason } } } },
+    };
+    if (!accumulated.usage().isEmpty())
+        completion.insert(u"usage"_s, accumulated.usage());
+    return completion;
+}
+
+QJsonObject completionFromEvents(const QList<QByteArray>& eventData)
+{
+    StreamGuard accumulated(ToolCatalog(), false, false);
+    QJsonObject firstChunk;
+    QJsonValue error(QJsonValue::Undefined);
+    for (const QByteArray& data : eventData) {
+        const QJsonObject chunk = QJsonDocument::fromJson(data).object();
+        if (chunk.isEmpty())
+            continue; // "[DONE]", or something that is not a chunk
+        if (chunk.contains("error"_L1)) {
+            error = chunk.value("error"_L1);
+            continue;
+        }
+        if (firstChunk.isEmpty())
+            firstChunk = chunk;
+        accumulated.feed(chunk);
+    }
+    QJsonObject completion = completionFromStream(accumulated, firstChunk);
+    if (!error.isUndefined())
+        completion.insert(u"error"_s, error);
+    return completion;
 }
 
 } // namespace Guard

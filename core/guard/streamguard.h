@@ -85,4 +85,14 @@ private:
     bool m_forwardedAnything = false;
 };
 
+// The chat completion a stream amounts to, as a client accumulating its deltas sees it: the
+// text, reasoning and native tool calls `accumulated` gathered, under the id, created and model
+// of the stream's first chunk, with its finish reason ("stop" when none came) and usage.
+QJsonObject completionFromStream(const StreamGuard& accumulated, const QJsonObject& firstChunk);
+
+// The same from the data of recorded server-sent events (chunks and "[DONE]"), for traces: what
+// the client or Temper received, reassembled. Events that are not JSON chunks are skipped; an
+// error event ({"error": ...}) is kept as the completion's "error" member.
+QJsonObject completionFromEvents(const QList<QByteArray>& eventData);
+
 } // namespace Guard
