@@ -2,6 +2,7 @@
 // tree, stream events, chat rendering), over real exchanges from the demo model through the
 // real proxy.
 #include "chathtml.h"
+#include "detailpages.h"
 #include "exchangefixtures.h"
 #include "httpmessageview.h"
 #include "jsontreemodel.h"
@@ -78,6 +79,8 @@ private slots:
     void compareRescued();
     void compareModelOverride();
     void keyNeverShown();
+    void darkPaletteRendersAgain();
+    void copiedStreamIsOneCompletion();
 
 private:
     std::unique_ptr<DemoExchanges> m_demo;
@@ -341,6 +344,37 @@ void TestMessagePages::keyNeverShown()
         QVERIFY2(!text.contains(kKey), qPrintable(page->objectName()));
     }
     QVERIFY(compare.view(u"upstreamRequestView"_s)->rawText().contains(Trace::maskSecret(kKey)));
+}
+
+void TestMessagePages::darkPaletteRendersAgain()
+{
+    const Trace::Exchange exchange = m_demo->run(u"native"_s, false);
+    RequestPage page;
+    page.showExchange(exchange);
+    auto* chat = page.findChild<QTextBrowser*>(u"chatView"_s);
+    QTRY_VERIFY(!page.view()->chatText().isEmpty());
+    QPalette dark = page.palette();
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    QVERIFY(!chat->toHtml().contains(u"#1e1e1e"_s));
+    page.setPalette(dark);
+    QTRY_VERIFY(chat->toHtml().contains(u"#1e1e1e"_s));
+    QVERIFY(chat->toHtml().contains(u"#262626"_s));
+}
+
+void TestMessagePages::copiedStreamIsOneCompletion()
+{
+    // "Copy response JSON" on a stream gives the message the client accumulated, as JSON.
+    const Trace::Exchange exchange = m_demo->run(u"hermes"_s, true);
+    QVERIFY(exchange.streamed);
+    const QJsonObject copied = QJsonDocument::fromJson(responseJson(exchange).toUtf8()).object();
+    const QJsonObject choice = copied.value("choices"_L1).toArray().first().toObject();
+    QCOMPARE(choice.value("finish_reason"_L1).toString(), u"tool_calls"_s);
+    const QJsonObject function = choice.value("message"_L1).toObject().value("tool_calls"_L1).toArray().first().toObject().value("function"_L1).toObject();
+    QCOMPARE(function.value("name"_L1).toString(), u"get_weather"_s);
+    QCOMPARE(QJsonDocument::fromJson(function.value("arguments"_L1).toString().toUtf8()).object().value("city"_L1).toString(), u"Paris"_s);
 }
 
 QTEST_MAIN(TestMessagePages)

@@ -1,6 +1,7 @@
 #include "detailpages.h"
 
 #include "detailpane.h"
+#include "guard/streamguard.h"
 #include "messagepages.h"
 #include "tracejsonpage.h"
 
@@ -37,6 +38,12 @@ QWidget* createStatisticsWindow(Trace::TraceStore*, QWidget* parent)
 
 QString responseJson(const Trace::Exchange& exchange)
 {
-    const QJsonDocument document = QJsonDocument::fromJson(exchange.clientResponse.body);
+    QJsonDocument document = QJsonDocument::fromJson(exchange.clientResponse.body);
+    if (!exchange.clientResponse.events.isEmpty()) {
+        QList<QByteArray> data;
+        for (const Trace::StreamEvent& event : exchange.clientResponse.events)
+            data.append(event.data);
+        document = QJsonDocument(Guard::completionFromEvents(data));
+    }
     return document.isNull() ? QString::fromUtf8(exchange.clientResponse.body) : QString::fromUtf8(document.toJson(QJsonDocument::Indented));
 }

@@ -4,6 +4,7 @@
 #include "guard/streamguard.h"
 #include "jsontreemodel.h"
 
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -196,6 +197,7 @@ void HttpMessageView::showRecord(const QString& key, const Trace::HttpRecord& re
     const qint64 size = record.body.size() + record.events.size() + record.status;
     if (key == m_shownKey && size == m_shownSize)
         return; // nothing new: keep the views exactly as the user left them
+    m_shownRecord = record;
     const Side side = m_side;
     const ChatHtml::Colours colours = ChatHtml::Colours::fromPalette(palette());
     m_job.run(this, [record, side, colours, size] {
@@ -281,6 +283,16 @@ void HttpMessageView::present(const QString& key, const Presentation& p)
     m_shownSize = p.size;
 }
 
+void HttpMessageView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    // The chat view's colours come from the palette: a switch to a dark theme renders it again.
+    if (event->type() == QEvent::PaletteChange && !m_shownKey.isEmpty()) {
+        m_shownSize = -1;
+        showRecord(m_shownKey, m_shownRecord);
+    }
+}
+
 void HttpMessageView::clear()
 {
     m_job.cancel();
@@ -297,6 +309,7 @@ void HttpMessageView::clear()
     m_tabs->setCurrentIndex(RawTab);
     m_choosingTab = false;
     m_shownKey.clear();
+    m_shownRecord = {};
     m_shownSize = -1;
 }
 

@@ -64,6 +64,9 @@ public:
     JsonTreeModel* jsonModel() const { return m_jsonModel; }
     StreamEventModel* eventModel() const { return m_eventModel; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     struct Presentation;
     void present(const QString& key, const Presentation& presentation);
@@ -82,5 +85,6 @@ private:
     int m_preferredTab = ChatTab; // the sub-tab the user last chose
     bool m_choosingTab = false;   // a programmatic switch, not the user's choice
     QString m_shownKey;
+    Trace::HttpRecord m_shownRecord; // to render again in a new palette
     qint64 m_shownSize = -1; // body bytes + events of what is shown, to skip unchanged refreshes
 };
