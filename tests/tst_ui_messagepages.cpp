@@ -3,6 +3,7 @@
 // real proxy.
 #include "chathtml.h"
 #include "detailpages.h"
+#include "displaytext.h"
 #include "exchangefixtures.h"
 #include "httpmessageview.h"
 #include "jsontreemodel.h"
@@ -65,6 +66,9 @@ class TestMessagePages : public QObject
 
 private slots:
     void initTestCase();
+    void breakLongLines_data();
+    void breakLongLines();
+    void longBodyStaysReadable();
     void jsonTree();
     void jsonTreeOfEmbeddedArguments();
     void jsonTreeIsBoundedInDepth();
@@ -89,6 +93,53 @@ private:
 void TestMessagePages::initTestCase()
 {
     m_demo = std::make_unique<DemoExchanges>(kKey);
+}
+
+void TestMessagePages::breakLongLines_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<int>("broken");
+    QTest::addRow("empty") << QString() << QString() << 0;
+    QTest::addRow("short lines untouched") << u"abc\nde\n"_s << u"abc\nde\n"_s << 0;
+    QTest::addRow("exactly the limit") << u"abcd\nabcd"_s << u"abcd\nabcd"_s << 0;
+    QTest::addRow("one long line") << u"abcdefghij"_s << u"abcd\nefgh\nij"_s << 1;
+    QTest::addRow("long line in the middle") << u"ab\nabcdefgh\ncd"_s << u"ab\nabcd\nefgh\ncd"_s << 1;
+    QTest::addRow("trailing newline kept") << u"abcdefgh\n"_s << u"abcd\nefgh\n"_s << 1;
+    QTest::addRow("two long lines") << u"abcde\nvwxyz"_s << u"abcd\ne\nvwxy\nz"_s << 2;
+}
+
+void TestMessagePages::breakLongLines()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    QFETCH(int, broken);
+    qsizetype brokenLines = -1;
+    const QString shown = ::breakLongLines(text, 4, &brokenLines);
+    QCOMPARE(shown, expected);
+    QCOMPARE(brokenLines, broken);
+    // Only line breaks were added.
+    QCOMPARE(QString(shown).remove(u'\n'), QString(text).remove(u'\n'));
+}
+
+void TestMessagePages::longBodyStaysReadable()
+{
+    // A compact body of 300 KB on one line: the Raw tab breaks it for display and says so; the
+    // chat view shows the start of the long message and points to the Raw tab.
+    Trace::HttpRecord record;
+    record.method = "POST";
+    record.url = "/v1/chat/completions";
+    const QString longText = QString(300'000, u'x');
+    record.body = QJsonDocument(QJsonObject { { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, longText } } } } })
+                      .toJson(QJsonDocument::Compact);
+    HttpMessageView view(HttpMessageView::Side::Request);
+    view.showRecord(u"long"_s, record);
+    QTRY_VERIFY(!view.rawText().isEmpty());
+    QVERIFY(view.rawText().split(u'\n').size() > 150);
+    QCOMPARE(view.rawText().remove(u'\n').size(), QString::fromUtf8(record.body).size() + QString::fromUtf8("POST /v1/chat/completions").size());
+    QVERIFY(view.findChild<QLabel*>(u"messageNote"_s)->text().contains(u"broken for display"_s));
+    QVERIFY(view.chatText().contains(u"more characters: see the Raw tab"_s));
+    QVERIFY(view.chatText().size() < 30'000);
 }
 
 void TestMessagePages::jsonTree()

@@ -12,7 +12,8 @@ namespace ChatHtml {
 
 namespace {
 
-// A schema or an argument object of a few KB reads well; past this the JSON tab is the place.
+// A schema, an argument object or a message of a few KB reads well here; past this the Raw and
+// JSON tabs are the place (a rich-text view of MBs would take seconds to lay out).
 constexpr qsizetype kMaxBlockLength = 20000;
 
 QString escaped(const QString& text)
@@ -39,17 +40,23 @@ QString prettyArguments(const QJsonValue& arguments)
     return arguments.toString();
 }
 
+QString capped(const QString& text)
+{
+    return text.size() > kMaxBlockLength
+        ? text.left(kMaxBlockLength) + u"\n… (%1 more characters: see the Raw tab)"_s.arg(text.size() - kMaxBlockLength)
+        : text;
+}
+
 QString block(const QString& text, const Colours& colours)
 {
-    QString shown = text.size() > kMaxBlockLength ? text.left(kMaxBlockLength) + u"\n… (%1 more characters: see the JSON tab)"_s.arg(text.size() - kMaxBlockLength) : text;
     return u"<table width=\"100%\" cellpadding=\"6\" cellspacing=\"0\"><tr><td bgcolor=\"%1\"><pre style=\"margin:0\">%2</pre></td></tr></table>"_s
-        .arg(colours.code.name(), escaped(shown));
+        .arg(colours.code.name(), escaped(capped(text)));
 }
 
 QString paragraph(const QString& text)
 {
     // Keep the model's line breaks and spacing: prose from models is often Markdown.
-    return u"<p style=\"white-space:pre-wrap; margin:2px 0\">%1</p>"_s.arg(escaped(text));
+    return u"<p style=\"white-space:pre-wrap; margin:2px 0\">%1</p>"_s.arg(escaped(capped(text)));
 }
 
 QString muted(const QString& text, const Colours& colours)
@@ -174,7 +181,7 @@ QString message(const QJsonObject& message, const Colours& colours, const QHash<
         const QString reasoning = message.value(key).toString();
         if (!reasoning.isEmpty())
             body += u"<p style=\"margin:2px 0; color:%1\"><i>%2</i></p>"_s.arg(colours.reasoning.name(), escaped(QObject::tr("reasoning")))
-                + u"<p style=\"white-space:pre-wrap; margin:2px 0 6px 0; color:%1\"><i>%2</i></p>"_s.arg(colours.reasoning.name(), escaped(reasoning));
+                + u"<p style=\"white-space:pre-wrap; margin:2px 0 6px 0; color:%1\"><i>%2</i></p>"_s.arg(colours.reasoning.name(), escaped(capped(reasoning)));
     }
     const QString text = contentText(message.value("content"_L1));
     if (!text.isEmpty())

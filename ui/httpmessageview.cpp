@@ -1,15 +1,21 @@
 #include "httpmessageview.h"
 
 #include "chathtml.h"
+#include "displaytext.h"
 #include "guard/streamguard.h"
 #include "jsontreemodel.h"
 
 #include <QEvent>
+#include <QFileDialog>
 #include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
@@ -24,6 +30,8 @@ namespace {
 
 // Event data shown in the list is cut here; the reassembled message and the Raw tab have it all.
 constexpr qsizetype kEventDataShown = 400;
+// Longer lines are broken in the Raw tab (see breakLongLines).
+constexpr qsizetype kRawLineLength = 2000;
 
 QString milliseconds(qint64 us)
 {
@@ -120,6 +128,7 @@ struct HttpMessageView::Presentation
     QList<Trace::StreamEvent> events;
     QString reassembledHtml;
     QString note;                          // a line above the tabs, e.g. "not JSON"
+    QString rawNote;                       // how the Raw tab differs from the bytes
     qint64 size = 0;
 };
 
@@ -135,6 +144,7 @@ HttpMessageView::HttpMessageView(Side side, QWidget* parent)
     , m_eventModel(new StreamEventModel(this))
     , m_reassembled(new QTextBrowser)
     , m_note(new QLabel)
+    , m_saveBody(new QPushButton(tr("Save body…")))
 {
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_chat->setObjectName(u"chatView"_s);
@@ -182,12 +192,18 @@ HttpMessageView::HttpMessageView(Side side, QWidget* parent)
     });
     m_note->setObjectName(u"messageNote"_s);
     m_note->setWordWrap(true);
-    m_note->hide();
+    m_saveBody->setObjectName(u"saveBodyButton"_s);
+    m_saveBody->setToolTip(tr("Write the body, byte for byte, to a file"));
+    connect(m_saveBody, &QPushButton::clicked, this, &HttpMessageView::saveBody);
+    auto* top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_note, 1);
+    top->addWidget(m_saveBody);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addWidget(m_note);
+    layout->addLayout(top);
     layout->addWidget(m_tabs);
     clear();
 }
@@ -203,7 +219,10 @@ void HttpMessageView::showRecord(const QString& key, const Trace::HttpRecord& re
     m_job.run(this, [record, side, colours, size] {
         Presentation p;
         p.size = size;
-        p.raw = rawMessage(record, side);
+        qsizetype brokenLines = 0;
+        p.raw = breakLongLines(rawMessage(record, side), kRawLineLength, &brokenLines);
+        if (brokenLines > 0)
+            p.rawNote = tr("Lines longer than %1 characters are broken for display; Save body… writes the exact bytes.").arg(kRawLineLength);
         p.events = record.events;
         const bool stream = !record.events.isEmpty();
         if (stream) {
@@ -255,8 +274,8 @@ void HttpMessageView::present(const QString& key, const Presentation& p)
         m_raw->verticalScrollBar()->setValue(rawScroll);
         m_reassembled->verticalScrollBar()->setValue(reassembledScroll);
     }
-    m_note->setText(p.note);
-    m_note->setVisible(!p.note.isEmpty());
+    m_note->setText(p.rawNote.isEmpty() ? p.note : p.note.isEmpty() ? p.rawNote : p.note + u' ' + p.rawNote);
+    m_saveBody->setEnabled(!m_shownRecord.body.isEmpty());
 
     // Disabling the current tab switches tabs by itself: none of this is the user's choice.
     m_choosingTab = true;
@@ -301,7 +320,8 @@ void HttpMessageView::clear()
     m_reassembled->clear();
     m_jsonModel->setTree(nullptr);
     m_eventModel->setEvents({});
-    m_note->hide();
+    m_note->clear();
+    m_saveBody->setEnabled(false);
     m_choosingTab = true;
     m_tabs->setTabEnabled(ChatTab, false);
     m_tabs->setTabEnabled(JsonTab, false);
@@ -311,6 +331,18 @@ void HttpMessageView::clear()
     m_shownKey.clear();
     m_shownRecord = {};
     m_shownSize = -1;
+}
+
+void HttpMessageView::saveBody()
+{
+    const QByteArray body = m_shownRecord.body;
+    const bool json = !QJsonDocument::fromJson(body).isNull();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save body"), json ? u"body.json"_s : u"body.txt"_s);
+    if (path.isEmpty())
+        return;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(body) != body.size() || !file.commit())
+        QMessageBox::warning(this, tr("Save body"), tr("Could not write %1: %2").arg(path, file.errorString()));
 }
 
 QString HttpMessageView::chatText() const

@@ -12,6 +12,7 @@ class JsonTree;
 class JsonTreeModel;
 class QLabel;
 class QPlainTextEdit;
+class QPushButton;
 class QTabWidget;
 class QTableView;
 class QTextBrowser;
@@ -70,6 +71,7 @@ protected:
 private:
     struct Presentation;
     void present(const QString& key, const Presentation& presentation);
+    void saveBody();
 
     Side m_side;
     QTabWidget* m_tabs;
@@ -81,6 +83,7 @@ private:
     StreamEventModel* m_eventModel;
     QTextBrowser* m_reassembled;
     QLabel* m_note;
+    QPushButton* m_saveBody;
     AsyncJob m_job;
     int m_preferredTab = ChatTab; // the sub-tab the user last chose
     bool m_choosingTab = false;   // a programmatic switch, not the user's choice

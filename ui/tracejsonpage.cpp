@@ -1,5 +1,6 @@
 #include "tracejsonpage.h"
 
+#include "displaytext.h"
 #include "trace/tracejson.h"
 
 #include <QFontDatabase>
@@ -27,7 +28,7 @@ void TraceJsonPage::showExchange(const Trace::Exchange& exchange)
     // Serialising a large exchange takes a while: off the main thread, on a copy.
     const quint64 id = exchange.id;
     m_job.run(this, [exchange] {
-        return QString::fromUtf8(QJsonDocument(Trace::exchangeToJson(exchange)).toJson(QJsonDocument::Indented));
+        return breakLongLines(QString::fromUtf8(QJsonDocument(Trace::exchangeToJson(exchange)).toJson(QJsonDocument::Indented)));
     }, [this, id](const QString& text) {
         const bool same = id == m_shownId;
         const int scroll = m_text->verticalScrollBar()->value();

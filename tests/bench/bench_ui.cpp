@@ -6,12 +6,16 @@
 #include "exchangefixtures.h"
 #include "exchangefiltermodel.h"
 #include "exchangetablemodel.h"
+#include "detailpane.h"
+#include "exchangepage.h"
 #include "mainwindow.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QJsonObject>
+#include <QJsonArray>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QTableView>
 
@@ -99,11 +103,45 @@ int main(int argc, char** argv)
     view->sortByColumn(ExchangeTableModel::TotalColumn, Qt::DescendingOrder);
     const double sortMs = elapsedMs(clock);
 
+    // A request of several MB (a long tool result, as agents send) selected in the list: the
+    // detail tabs format it off the main thread; what matters is the longest time the main
+    // thread is busy in one go (a freeze) until every tab shows it.
+    Trace::Exchange big = samples.at(0);
+    QJsonObject body = QJsonDocument::fromJson(big.clientRequest.body).object();
+    QJsonArray messages = body.value("messages"_L1).toArray();
+    QString result;
+    for (int line = 0; result.size() < 5 * 1024 * 1024; ++line)
+        result += u"line %1 of a long tool result: {\"path\": \"src/file%1.cpp\", \"matches\": [1, 2, 3]}\n"_s.arg(line);
+    messages.append(QJsonObject { { u"role"_s, u"tool"_s }, { u"tool_call_id"_s, u"call_big"_s }, { u"content"_s, result } });
+    body.insert(u"messages"_s, messages);
+    big.clientRequest.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const quint64 bigId = store->begin(big);
+    store->finish(bigId);
+    app.processEvents();
+    window.filterModel()->setQueryText(QString());
+    auto* requestPage = window.detailPane()->page(u"requestPage"_s);
+    auto* raw = requestPage ? requestPage->findChild<QPlainTextEdit*>(u"rawView"_s) : nullptr;
+    window.detailPane()->setCurrentWidget(requestPage);
+    double longestBusyMs = 0;
+    clock.restart();
+    QElapsedTimer slice;
+    slice.start();
+    window.selectExchange(bigId);
+    longestBusyMs = elapsedMs(slice);
+    while (raw && raw->document()->characterCount() < result.size() && clock.elapsed() < 60000) {
+        slice.restart();
+        app.processEvents(QEventLoop::AllEvents, 5);
+        longestBusyMs = std::max(longestBusyMs, elapsedMs(slice));
+    }
+    const double bigShownMs = elapsedMs(clock);
+    const double bigMb = double(big.clientRequest.body.size()) / (1024.0 * 1024.0);
+
     if (json) {
         std::printf("%s\n", QJsonDocument(QJsonObject {
             { u"exchanges"_s, rows }, { u"add_ms"_s, addMs }, { u"frame_median_ms"_s, frames.at(frames.size() / 2) },
             { u"frame_max_ms"_s, frames.last() }, { u"filter_text_ms"_s, freeTextMs }, { u"filter_term_ms"_s, termMs },
-            { u"filter_clear_ms"_s, clearMs }, { u"sort_ms"_s, sortMs } }).toJson().constData());
+            { u"filter_clear_ms"_s, clearMs }, { u"sort_ms"_s, sortMs }, { u"big_body_mb"_s, bigMb },
+            { u"big_body_shown_ms"_s, bigShownMs }, { u"big_body_longest_busy_ms"_s, longestBusyMs } }).toJson().constData());
     } else {
         std::printf("Exchange list with %d exchanges (copies of real demo exchanges):\n", rows);
         std::printf("  add all (store + model + view)      %8.1f ms  (%.1f us each)\n", addMs, addMs * 1000.0 / count);
@@ -113,8 +151,10 @@ int main(int argc, char** argv)
         std::printf("  filter, outcome:rescued             %8.1f ms  (%d shown)\n", termMs, shownTerm);
         std::printf("  clear the filter                    %8.1f ms  (%d shown)\n", clearMs, shownNone);
         std::printf("  sort by total time                  %8.1f ms\n", sortMs);
+        std::printf("Selecting a %.1f MB request: every tab shows it after %.1f ms; the main thread was busy %.1f ms at most in one go\n",
+                    bigMb, bigShownMs, longestBusyMs);
     }
     const bool ok = rows == count && shownNone == count && shownText == count / int(samples.size()) + (count % samples.size() > 2 ? 1 : 0)
-        && shownTerm > 0;
+        && shownTerm > 0 && raw && raw->document()->characterCount() >= result.size();
     return ok ? 0 : 1;
 }
