@@ -1,6 +1,8 @@
 #include "detailpages.h"
 
 #include "detailpane.h"
+#include "overviewpage.h"
+#include "rescuepage.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -11,7 +13,9 @@ using namespace Qt::StringLiterals;
 
 void addDetailPages(DetailPane* pane)
 {
+    pane->addPage(new OverviewPage);
     pane->addPage(new TraceJsonPage);
+    pane->addPage(new RescuePage);
 }
 
 void showSettingsDialog(Proxy::ProxyService*, QWidget* parent)
