@@ -83,6 +83,7 @@ private slots:
     void rescuedSpans_data();
     void rescuedSpans();
     void nonAsciiSpans();
+    void severalCalls();
     void nearMiss();
     void repairs_data();
     void repairs();
@@ -232,6 +233,32 @@ void TestRescuePage::nonAsciiSpans()
     const QString content = e.attempts.first().guard.value("rescue"_L1).toObject().value("content"_L1).toString();
     QVERIFY(content.startsWith(u"Météo für Zürich ☀ — 😀🌧 voilà:"_s) && content.endsWith(u"Danke 👍"_s) && !content.contains(u'<'));
     QCOMPARE(page.findChild<QLabel*>(u"rescueContent"_s)->text(), content);
+}
+
+void TestRescuePage::severalCalls()
+{
+    // Each call gets its own colour, the same on the model's side and on Temper's.
+    const QStringList markups = {
+        u"<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 1}}</tool_call>"_s,
+        u"<tool_call>{\"name\": \"search_docs\", \"arguments\": {\"query\": \"fjords\"}}</tool_call>"_s,
+    };
+    const Trace::Exchange e = exchangeFromText(u"Two things.\n"_s + markups.join(u"\n"_s));
+    QCOMPARE(e.attempts.first().guard.value("calls"_L1).toArray().size(), 2);
+    RescuePage page;
+    page.showExchange(e);
+    const QList<QTextEdit::ExtraSelection> spans = page.findChild<QPlainTextEdit*>(u"rescueText"_s)->extraSelections();
+    const QList<QTextEdit::ExtraSelection> emitted = page.findChild<QPlainTextEdit*>(u"emittedCalls"_s)->extraSelections();
+    QCOMPARE(spans.size(), 2);
+    QCOMPARE(emitted.size(), 2);
+    const QJsonArray calls = QJsonDocument::fromJson(page.findChild<QPlainTextEdit*>(u"emittedCalls"_s)->toPlainText().toUtf8()).array();
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(selectedText(spans.at(i)), markups.at(i));
+        QCOMPARE(emitted.at(i).format.background(), spans.at(i).format.background());
+        // The highlighted block on Temper's side is that call's own JSON.
+        QCOMPARE(QJsonDocument::fromJson(selectedText(emitted.at(i)).toUtf8()).object(), calls.at(i).toObject());
+    }
+    QVERIFY(spans.at(0).format.background() != spans.at(1).format.background());
+    QVERIFY(page.findChild<QLabel*>(u"rescueSummary"_s)->text().contains(u"2 calls"_s));
 }
 
 void TestRescuePage::nearMiss()
