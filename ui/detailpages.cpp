@@ -3,6 +3,8 @@
 #include "detailpane.h"
 #include "guard/streamguard.h"
 #include "messagepages.h"
+#include "overviewpage.h"
+#include "rescuepage.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -13,8 +15,12 @@ using namespace Qt::StringLiterals;
 
 void addDetailPages(DetailPane* pane)
 {
+    // The order people read an exchange in: what happened, what was asked and answered, what the
+    // guard did, then the two sides and the whole record. Ctrl+1..7 follow this order.
+    pane->addPage(new OverviewPage);
     pane->addPage(new RequestPage);
     pane->addPage(new ResponsePage);
+    pane->addPage(new RescuePage);
     pane->addPage(new ComparePage);
     pane->addPage(new TraceJsonPage);
 }
