@@ -1,6 +1,7 @@
 #include "detailpages.h"
 
 #include "detailpane.h"
+#include "formatlab.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -21,8 +22,7 @@ void showSettingsDialog(Proxy::ProxyService*, QWidget* parent)
 
 QWidget* createFormatLab(QWidget* parent)
 {
-    auto* label = new QLabel(QObject::tr("The format lab is not available yet."), parent, Qt::Window);
-    return label;
+    return new FormatLab(parent);
 }
 
 QWidget* createStatisticsWindow(Trace::TraceStore*, QWidget* parent)
