@@ -6,6 +6,7 @@
 #include "guard/guardpreview.h"
 #include "guard/retrypolicy.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -409,6 +410,30 @@ void TestFormatLab::rendersTheRetriedExample()
     QVERIFY(waitForPreview());
     QTest::qWait(50);
     QVERIFY(m_lab->grab().toImage().save(screenshotPath(u"temper-formatlab-repaired"_s)));
+
+    // A dark palette: the panes are rendered again in its colours.
+    const QPalette light = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    dark.setColor(QPalette::Mid, QColor(0x50, 0x50, 0x50));
+    QApplication::setPalette(dark);
+    m_lab->loadExample(exampleIndex(u"An out-of-range"_s));
+    QVERIFY(waitForPreview());
+    QTest::qWait(50);
+    const QImage darkImage = m_lab->grab().toImage();
+    QApplication::setPalette(light);
+    QVERIFY(darkImage.save(screenshotPath(u"temper-formatlab-dark"_s)));
+    // The page behind the panes follows the palette: dark, not white.
+    QVERIFY(QColor(darkImage.pixel(darkImage.width() - 20, darkImage.height() / 2)).lightness() < 128);
 }
 
 QTEST_MAIN(TestFormatLab)

@@ -2,6 +2,7 @@
 
 #include "detailpane.h"
 #include "formatlab.h"
+#include "statisticswindow.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -25,10 +26,9 @@ QWidget* createFormatLab(QWidget* parent)
     return new FormatLab(parent);
 }
 
-QWidget* createStatisticsWindow(Trace::TraceStore*, QWidget* parent)
+QWidget* createStatisticsWindow(Trace::TraceStore* store, QWidget* parent)
 {
-    auto* label = new QLabel(QObject::tr("Statistics are not available yet."), parent, Qt::Window);
-    return label;
+    return new StatisticsWindow(store, parent);
 }
 
 QString responseJson(const Trace::Exchange& exchange)
