@@ -205,7 +205,9 @@ QString callsHtml(const Guard::Preview& preview, const Colours& colours)
     }
     if (!analysis.rescueIssues.isEmpty()) {
         html += QObject::tr("<p><b>Rescue notes</b></p><ul>");
-        for (const QString& issue : analysis.rescueIssues)
+        QStringList notes = analysis.rescueIssues;
+        notes.removeDuplicates(); // several parsers may report the same rehearsed call
+        for (const QString& issue : std::as_const(notes))
             html += u"<li>"_s + escaped(issue) + u"</li>"_s;
         html += u"</ul>"_s;
     }
@@ -375,17 +377,17 @@ FormatLab::FormatLab(QWidget* parent)
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_examples);
     controls->addSpacing(16);
-    auto* choiceLabel = new QLabel(tr("tool_choice:"));
+    auto* choiceLabel = new QLabel(tr("tool_&choice:"));
     choiceLabel->setBuddy(m_choice);
     controls->addWidget(choiceLabel);
     controls->addWidget(m_choice);
     controls->addWidget(m_namedTool);
     controls->addSpacing(16);
-    auto* retriesLabel = new QLabel(tr("Max retries:"));
+    auto* retriesLabel = new QLabel(tr("Max &retries:"));
     retriesLabel->setBuddy(m_maxRetries);
     controls->addWidget(retriesLabel);
     controls->addWidget(m_maxRetries);
-    auto* attemptLabel = new QLabel(tr("This answer is attempt:"));
+    auto* attemptLabel = new QLabel(tr("This answer is a&ttempt:"));
     attemptLabel->setBuddy(m_attempt);
     controls->addWidget(attemptLabel);
     controls->addWidget(m_attempt);
@@ -418,7 +420,10 @@ FormatLab::FormatLab(QWidget* parent)
         auto* box = new QWidget;
         auto* layout = new QVBoxLayout(box);
         layout->setContentsMargins(0, 4, 0, 0);
-        auto* label = new QLabel(u"<b>"_s + title + u"</b>"_s);
+        auto* label = new QLabel(title);
+        QFont bold = label->font();
+        bold.setBold(true);
+        label->setFont(bold);
         label->setBuddy(widget);
         layout->addWidget(label);
         layout->addWidget(widget, 1);
@@ -427,9 +432,9 @@ FormatLab::FormatLab(QWidget* parent)
         return box;
     };
     auto* inputs = new QSplitter(Qt::Vertical);
-    inputs->addWidget(titled(tr("Model output"), m_output));
-    inputs->addWidget(titled(tr("Reasoning"), m_reasoning));
-    inputs->addWidget(titled(tr("Tools (JSON)"), m_tools, m_toolsError));
+    inputs->addWidget(titled(tr("Model &output"), m_output));
+    inputs->addWidget(titled(tr("Rea&soning"), m_reasoning));
+    inputs->addWidget(titled(tr("Too&ls (JSON)"), m_tools, m_toolsError));
     inputs->setStretchFactor(0, 5);
     inputs->setStretchFactor(1, 1);
     inputs->setStretchFactor(2, 4);
@@ -454,7 +459,7 @@ FormatLab::FormatLab(QWidget* parent)
     m_calls = makeBrowser(u"calls"_s);
     m_leftover = makeBrowser(u"leftover"_s);
     m_correction = makeBrowser(u"correction"_s);
-    m_copyCorrection = new QPushButton(tr("Copy turns as JSON"));
+    m_copyCorrection = new QPushButton(tr("Copy turns as &JSON"));
     m_copyCorrection->setObjectName(u"copyCorrection"_s);
     m_copyCorrection->setEnabled(false);
     connect(m_copyCorrection, &QPushButton::clicked, this,
@@ -466,9 +471,9 @@ FormatLab::FormatLab(QWidget* parent)
     copyLayout->addWidget(m_copyCorrection);
 
     auto* panes = new QSplitter(Qt::Vertical);
-    panes->addWidget(titled(tr("Calls, repairs and validation issues"), m_calls));
-    panes->addWidget(titled(tr("Left over"), m_leftover));
-    panes->addWidget(titled(tr("Corrective turns (as the model reads them)"), m_correction, copyRow));
+    panes->addWidget(titled(tr("Calls, repairs and validation &issues"), m_calls));
+    panes->addWidget(titled(tr("Left o&ver"), m_leftover));
+    panes->addWidget(titled(tr("Corrective t&urns (as the model reads them)"), m_correction, copyRow));
     panes->setStretchFactor(0, 5);
     panes->setStretchFactor(1, 2);
     panes->setStretchFactor(2, 4);
