@@ -1,10 +1,13 @@
 #include "detailpages.h"
 
 #include "detailpane.h"
+#include "formatlab.h"
 #include "guard/streamguard.h"
 #include "messagepages.h"
 #include "overviewpage.h"
+#include "proxy/proxyservice.h"
 #include "rescuepage.h"
+#include "statisticswindow.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -30,16 +33,16 @@ void showSettingsDialog(Proxy::ProxyService*, QWidget* parent)
     QMessageBox::information(parent, QObject::tr("Backend settings"), QObject::tr("Settings are not available yet."));
 }
 
-QWidget* createFormatLab(QWidget* parent)
+QWidget* createFormatLab(Proxy::ProxyService* proxy, QWidget* parent)
 {
-    auto* label = new QLabel(QObject::tr("The format lab is not available yet."), parent, Qt::Window);
-    return label;
+    auto* lab = new FormatLab(parent);
+    lab->setGuardSettings(proxy->settings().guard);
+    return lab;
 }
 
-QWidget* createStatisticsWindow(Trace::TraceStore*, QWidget* parent)
+QWidget* createStatisticsWindow(Trace::TraceStore* store, QWidget* parent)
 {
-    auto* label = new QLabel(QObject::tr("Statistics are not available yet."), parent, Qt::Window);
-    return label;
+    return new StatisticsWindow(store, parent);
 }
 
 QString responseJson(const Trace::Exchange& exchange)

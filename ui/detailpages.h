@@ -18,7 +18,8 @@ class TraceStore;
 // and dialog's header: the detail tabs in order, the dialogs and tool windows.
 void addDetailPages(DetailPane* pane);
 void showSettingsDialog(Proxy::ProxyService* proxy, QWidget* parent);
-QWidget* createFormatLab(QWidget* parent);
+// The format lab judges answers with the proxy's own retry limit and rescue/repair switches.
+QWidget* createFormatLab(Proxy::ProxyService* proxy, QWidget* parent);
 QWidget* createStatisticsWindow(Trace::TraceStore* store, QWidget* parent);
 
 // The client's answer as JSON: the body as received, or for a stream the reassembled message.

@@ -394,7 +394,7 @@ void MainWindow::openSettings()
 void MainWindow::openFormatLab()
 {
     if (!m_formatLab)
-        m_formatLab = createFormatLab(this);
+        m_formatLab = createFormatLab(m_proxy, this);
     m_formatLab->show();
     m_formatLab->raise();
     m_formatLab->activateWindow();
