@@ -122,6 +122,9 @@ private slots:
     void errorInsideAStreamBecomesAnError();
     void keepAliveBeforeTheFirstByte();
     void retryNeverRepeatsReasoning();
+    void clientDisconnectAbortsTheUpstream();
+    void lengthFinishReasonIsKept();
+    void severalStreamedCallsKeepTheirIndices();
 
 private:
     void start(const std::function<void(Config::Settings&)>& tweak = {}, int tokenDelayMs = 3);
@@ -668,6 +671,77 @@ void TestGuardEndToEnd::retryNeverRepeatsReasoning()
     QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), QByteArray("retried"));
     QTRY_VERIFY(lastExchange() && lastExchange()->finished);
     QCOMPARE(lastExchange()->attempts.size(), 2);
+}
+
+void TestGuardEndToEnd::clientDisconnectAbortsTheUpstream()
+{
+    start({}, 40);
+    m_client = std::make_unique<RawClient>(m_proxy->port());
+    m_client->send(chatRequest(toolRequest(u"text"_s, true)));
+    QTRY_VERIFY(m_client->data().contains("\"content\":\"Hello!"));
+    QCOMPARE(m_demo->activeStreams(), 1);
+    m_client->close();
+    QTRY_COMPARE(m_demo->streamsAbandoned(), 1);
+    QCOMPARE(m_demo->activeStreams(), 0);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+    QVERIFY(lastExchange()->error.contains(u"disconnected"_s));
+}
+
+void TestGuardEndToEnd::lengthFinishReasonIsKept()
+{
+    start();
+    for (bool stream : { false, true }) {
+        const RawResponse response = roundTrip(chatRequest(toolRequest(u"length"_s, stream)));
+        QCOMPARE(response.status, 200);
+        QString content;
+        QString finish;
+        if (stream) {
+            const Accumulated result = accumulate(response.body);
+            QVERIFY(result.done);
+            content = result.content;
+            finish = result.finishReason;
+            QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), QByteArray("passed"));
+        } else {
+            const QJsonObject choice = QJsonDocument::fromJson(response.body).object().value("choices"_L1).toArray().first().toObject();
+            content = choice.value("message"_L1).toObject().value("content"_L1).toString();
+            finish = choice.value("finish_reason"_L1).toString();
+            QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passed"));
+        }
+        QCOMPARE(content, u"This answer is longer than the token limit allows, so it stops in the"_s);
+        QCOMPARE(finish, u"length"_s);
+        QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+        QCOMPARE(lastExchange()->attempts.size(), 1);
+    }
+}
+
+void TestGuardEndToEnd::severalStreamedCallsKeepTheirIndices()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"parallel"_s, true)));
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.finishReason, u"tool_calls"_s);
+    QCOMPARE(result.calls.size(), 2);
+    QCOMPARE(result.calls.at(0).toObject().value("id"_L1).toString(), u"call_demo_1"_s);
+    QCOMPARE(result.calls.at(0).toObject().value("name"_L1).toString(), u"get_weather"_s);
+    QCOMPARE(argumentsOf(result.calls.at(0).toObject().value("arguments"_L1)), kWeatherArguments);
+    QCOMPARE(result.calls.at(1).toObject().value("id"_L1).toString(), u"call_demo_2"_s);
+    QCOMPARE(result.calls.at(1).toObject().value("name"_L1).toString(), u"search_docs"_s);
+    const QJsonObject search = argumentsOf(result.calls.at(1).toObject().value("arguments"_L1));
+    QVERIFY(search.contains("query"_L1));
+    // Each call's first delta carries its own index, id and name.
+    QList<int> indices;
+    Sse::Decoder decoder;
+    for (const Sse::Event& event : decoder.feed(response.body)) {
+        const QJsonObject delta = QJsonDocument::fromJson(event.data).object().value("choices"_L1).toArray().first().toObject()
+                                      .value("delta"_L1).toObject();
+        for (const QJsonValue& part : delta.value("tool_calls"_L1).toArray()) {
+            if (part.toObject().contains("id"_L1))
+                indices.append(part.toObject().value("index"_L1).toInt(-1));
+        }
+    }
+    QCOMPARE(indices, (QList<int> { 0, 1 }));
 }
 
 QTEST_GUILESS_MAIN(TestGuardEndToEnd)
