@@ -1,6 +1,7 @@
 // The guard end to end: the proxy with the demo model behind it, every outcome, streamed and not.
 #include "demo/demobackend.h"
 #include "demo/demotraffic.h"
+#include "proxy/jsonedit.h"
 #include "proxy/proxyservice.h"
 #include "sse/sse.h"
 #include "testsupport.h"
@@ -114,6 +115,16 @@ private slots:
     void retryKeepsTheStreamAlive();
     void switchesTurnTheGuardOff();
     void wholeAnswerFromAStreamingBackend();
+    void streamFromAJsonBackend_data();
+    void streamFromAJsonBackend();
+    void failedRetryGivesUpWithThePreviousAttempt_data();
+    void failedRetryGivesUpWithThePreviousAttempt();
+    void errorInsideAStreamBecomesAnError();
+    void keepAliveBeforeTheFirstByte();
+    void retryNeverRepeatsReasoning();
+    void clientDisconnectAbortsTheUpstream();
+    void lengthFinishReasonIsKept();
+    void severalStreamedCallsKeepTheirIndices();
 
 private:
     void start(const std::function<void(Config::Settings&)>& tweak = {}, int tokenDelayMs = 3);
@@ -302,13 +313,36 @@ void TestGuardEndToEnd::givesUpWithTheLastAttempt()
     QCOMPARE(messageOf(response).value("tool_calls"_L1).toArray().first().toObject().value("function"_L1).toObject().value("name"_L1).toString(), u"get_weather_v2"_s);
     QCOMPARE(chatRequestsSeen().size(), 3);
     QTRY_VERIFY(lastExchange() && lastExchange()->finished);
-    QCOMPARE(lastExchange()->outcome, Trace::Outcome::GaveUp);
+    const Trace::Exchange* exchange = lastExchange();
+    QCOMPARE(exchange->outcome, Trace::Outcome::GaveUp);
+    // Usage is the sum over the three attempts; the rest is the last attempt's own bytes.
+    const QJsonObject usage = QJsonDocument::fromJson(response.body).object().value("usage"_L1).toObject();
+    qint64 prompt = 0;
+    qint64 completion = 0;
+    for (const Trace::Attempt& attempt : exchange->attempts) {
+        QVERIFY(attempt.usage.promptTokens > 0 && attempt.usage.completionTokens > 0);
+        prompt += attempt.usage.promptTokens;
+        completion += attempt.usage.completionTokens;
+    }
+    QCOMPARE(usage.value("prompt_tokens"_L1).toInteger(), prompt);
+    QCOMPARE(usage.value("completion_tokens"_L1).toInteger(), completion);
+    QCOMPARE(usage.value("total_tokens"_L1).toInteger(), prompt + completion);
+    const QByteArray lastBody = exchange->attempts.last().response.body;
+    const auto sentChoices = JsonEdit::findTopLevelMember(response.body, "choices");
+    const auto backendChoices = JsonEdit::findTopLevelMember(lastBody, "choices");
+    QVERIFY(sentChoices && backendChoices);
+    QCOMPARE(response.body.mid(sentChoices->keyStart, sentChoices->valueEnd - sentChoices->keyStart),
+             lastBody.mid(backendChoices->keyStart, backendChoices->valueEnd - backendChoices->keyStart));
+    QCOMPARE(response.body.left(sentChoices->keyStart), lastBody.left(backendChoices->keyStart));
 
     const RawResponse streamed = roundTrip(chatRequest(toolRequest(u"stubborn"_s, true)));
     const Accumulated result = accumulate(streamed.body);
     QVERIFY(result.done);
     QCOMPARE(result.calls.first().toObject().value("name"_L1).toString(), u"get_weather_v2"_s);
     QCOMPARE(Http::headerValue(streamed.trailers, "X-Temper-Outcome"), QByteArray("gave-up"));
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(result.usage.value("completion_tokens"_L1).toInteger(), lastExchange()->usage.completionTokens);
+    QCOMPARE(result.usage.value("prompt_tokens"_L1).toInteger(), lastExchange()->usage.promptTokens);
 }
 
 void TestGuardEndToEnd::givesUpWithAnErrorWhenAsked()
@@ -455,6 +489,259 @@ void TestGuardEndToEnd::wholeAnswerFromAStreamingBackend()
         QCOMPARE(function.value("name"_L1).toString(), u"get_weather"_s);
         QCOMPARE(argumentsOf(function.value("arguments"_L1)), kWeatherArguments);
     }
+}
+
+void TestGuardEndToEnd::streamFromAJsonBackend_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<QString>("outcome");
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<QString>("reasoning");
+    QTest::addColumn<QString>("call"); // the name of the one call the client gets, if any
+    QTest::addColumn<QString>("finish");
+
+    QTest::addRow("prose") << u"text"_s << u"passed"_s
+                           << u"Hello! I am Temper's demo model. I answer in plain text when no tool is needed, "
+                              u"and I make the mistakes real models make when tools are declared."_s
+                           << QString() << QString() << u"stop"_s;
+    QTest::addRow("reasoning and prose") << u"reasoning"_s << u"passed"_s
+                                         << u"Here is a short answer, with my reasoning sent separately."_s
+                                         << u"The user wants a short answer; no tool is needed."_s << QString() << u"stop"_s;
+    QTest::addRow("native call") << u"native"_s << u"passed"_s << QString() << QString() << u"get_weather"_s << u"tool_calls"_s;
+    QTest::addRow("call in text") << u"hermes"_s << u"rescued"_s << u"Let me look that up."_s << QString() << u"get_weather"_s
+                                  << u"tool_calls"_s;
+    QTest::addRow("unknown tool, retried") << u"unknown-tool"_s << u"retried"_s << QString() << QString() << u"get_weather"_s
+                                           << u"tool_calls"_s;
+    QTest::addRow("stubborn, gave up") << u"stubborn"_s << u"gave-up"_s << QString() << QString() << u"get_weather_v2"_s
+                                       << u"tool_calls"_s;
+}
+
+void TestGuardEndToEnd::streamFromAJsonBackend()
+{
+    // Some servers ignore "stream": true and answer one JSON completion; a streaming client
+    // still gets that answer, guarded, as a well-formed stream.
+    QFETCH(QString, scenario);
+    QFETCH(QString, outcome);
+    QFETCH(QString, content);
+    QFETCH(QString, reasoning);
+    QFETCH(QString, call);
+    QFETCH(QString, finish);
+    start();
+    m_demo->options().neverStream = true;
+    const RawResponse response = roundTrip(chatRequest(toolRequest(scenario, true)));
+    QCOMPARE(response.status, 200);
+    QVERIFY(response.header("Content-Type").startsWith("text/event-stream"));
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.roles, 1);
+    QCOMPARE(result.content.trimmed(), content);
+    QCOMPARE(result.reasoning, reasoning);
+    QCOMPARE(result.finishReason, finish);
+    QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), outcome.toLatin1());
+    if (call.isEmpty()) {
+        QVERIFY(result.calls.isEmpty());
+    } else {
+        QCOMPARE(result.calls.size(), 1);
+        QCOMPARE(result.calls.first().toObject().value("name"_L1).toString(), call);
+        QCOMPARE(argumentsOf(result.calls.first().toObject().value("arguments"_L1)), kWeatherArguments);
+        QVERIFY(!result.calls.first().toObject().value("id"_L1).toString().isEmpty());
+    }
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(Trace::outcomeName(lastExchange()->outcome), outcome);
+    QCOMPARE(result.usage.value("completion_tokens"_L1).toInteger(), lastExchange()->usage.completionTokens);
+}
+
+void TestGuardEndToEnd::failedRetryGivesUpWithThePreviousAttempt_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<bool>("stream");
+    QTest::addRow("HTTP 500 on the retry") << u"fails-on-retry"_s << false;
+    QTest::addRow("HTTP 500 on the retry, streamed") << u"fails-on-retry"_s << true;
+    QTest::addRow("connection dropped on the retry") << u"drops-on-retry"_s << false;
+    QTest::addRow("connection dropped on the retry, streamed") << u"drops-on-retry"_s << true;
+}
+
+void TestGuardEndToEnd::failedRetryGivesUpWithThePreviousAttempt()
+{
+    QFETCH(QString, scenario);
+    QFETCH(bool, stream);
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(scenario, stream)));
+    QCOMPARE(response.status, 200);
+    QJsonArray calls;
+    QString finish;
+    if (stream) {
+        const Accumulated result = accumulate(response.body);
+        QVERIFY(result.done);
+        QCOMPARE(result.roles, 1);
+        calls = result.calls;
+        finish = result.finishReason;
+        QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), QByteArray("gave-up"));
+    } else {
+        QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("gave-up"));
+        for (const QJsonValue& entry : messageOf(response).value("tool_calls"_L1).toArray()) {
+            const QJsonObject function = entry.toObject().value("function"_L1).toObject();
+            calls.append(QJsonObject { { u"id"_s, entry.toObject().value("id"_L1) }, { u"name"_s, function.value("name"_L1) },
+                                       { u"arguments"_s, function.value("arguments"_L1) } });
+        }
+        finish = QJsonDocument::fromJson(response.body).object().value("choices"_L1).toArray().first().toObject()
+                     .value("finish_reason"_L1).toString();
+    }
+    // The first attempt's answer, as the backend gave it: the unknown tool it called.
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().toObject().value("name"_L1).toString(), u"get_weather_v2"_s);
+    QCOMPARE(calls.first().toObject().value("id"_L1).toString(), u"call_demo_1"_s);
+    QCOMPARE(argumentsOf(calls.first().toObject().value("arguments"_L1)), kWeatherArguments);
+    QCOMPARE(finish, u"tool_calls"_s);
+    // Qt's HTTP layer resends a request once by itself when a reused connection closes before
+    // any answer byte, so the backend may see a dropped retry twice.
+    if (scenario == u"drops-on-retry"_s)
+        QVERIFY(chatRequestsSeen().size() >= 2);
+    else
+        QCOMPARE(chatRequestsSeen().size(), 2);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::GaveUp);
+    QCOMPARE(lastExchange()->attempts.size(), 2);
+    QVERIFY(!lastExchange()->attempts.last().error.isEmpty());
+}
+
+void TestGuardEndToEnd::errorInsideAStreamBecomesAnError()
+{
+    // The backend streams though the client asked for a whole answer, then fails mid-stream.
+    start();
+    m_demo->options().alwaysStream = true;
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"stream-error"_s, false)));
+    QCOMPARE(response.status, 502);
+    QCOMPARE(response.header("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("error"));
+    const QJsonObject error = QJsonDocument::fromJson(response.body).object().value("error"_L1).toObject();
+    QCOMPARE(error.value("message"_L1).toString(), u"the model server lost its GPU in the middle of the answer"_s);
+    QCOMPARE(error.value("type"_L1).toString(), u"server_error"_s);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+    QCOMPARE(lastExchange()->clientResponse.status, 502);
+    QCOMPARE(lastExchange()->clientResponse.body, response.body);
+
+    // A streaming client gets the error as the stream's last event.
+    const RawResponse streamed = roundTrip(chatRequest(toolRequest(u"stream-error"_s, true)));
+    QCOMPARE(streamed.status, 200);
+    QCOMPARE(accumulate(streamed.body).content, u"This answer starts well but"_s);
+    QVERIFY(streamed.body.contains("lost its GPU"));
+    QCOMPARE(Http::headerValue(streamed.trailers, "X-Temper-Outcome"), QByteArray("error"));
+}
+
+void TestGuardEndToEnd::keepAliveBeforeTheFirstByte()
+{
+    // The model thinks 1.2 s before its first byte; the client hears from Temper meanwhile.
+    start([](Config::Settings& s) { s.guard.keepAliveMs = 200; });
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"slow"_s, true)));
+    QCOMPARE(response.status, 200);
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.calls.size(), 1);
+    QVERIFY2(result.comments.count(": keep-alive") >= 3, qPrintable(QString::number(result.comments.count(": keep-alive"))));
+    QVERIFY(response.body.indexOf(": keep-alive") < response.body.indexOf("data:"));
+    const QList<RawClient::Arrival>& arrivals = m_client->arrivals();
+    QVERIFY(!arrivals.isEmpty());
+    QVERIFY(arrivals.first().bytes.startsWith("HTTP/1.1 200"));
+    QVERIFY(arrivals.first().bytes.contains("text/event-stream"));
+    QVERIFY2(arrivals.first().atMs < 800, qPrintable(QString::number(arrivals.first().atMs)));
+    qint64 firstDataAt = -1;
+    for (const RawClient::Arrival& arrival : arrivals) {
+        if (firstDataAt < 0 && arrival.bytes.contains("data:"))
+            firstDataAt = arrival.atMs;
+    }
+    QVERIFY2(firstDataAt >= 1200, qPrintable(QString::number(firstDataAt)));
+}
+
+void TestGuardEndToEnd::retryNeverRepeatsReasoning()
+{
+    // Attempt 1 reasons and calls an unknown tool; the retry reasons again, says a sentence and
+    // calls the right tool. The rule: a retry's reasoning is dropped once any reasoning reached
+    // the client, and its content once any content did. Here no content was sent, so the
+    // retry's sentence reaches the client, its reasoning does not.
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"thinks-twice"_s, true)));
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.reasoning, u"The user wants the weather; I call the weather tool."_s);
+    QCOMPARE(result.content, u"Calling get_weather now."_s);
+    QCOMPARE(result.calls.size(), 1);
+    QCOMPARE(result.calls.first().toObject().value("name"_L1).toString(), u"get_weather"_s);
+    QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), QByteArray("retried"));
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->attempts.size(), 2);
+}
+
+void TestGuardEndToEnd::clientDisconnectAbortsTheUpstream()
+{
+    start({}, 40);
+    m_client = std::make_unique<RawClient>(m_proxy->port());
+    m_client->send(chatRequest(toolRequest(u"text"_s, true)));
+    QTRY_VERIFY(m_client->data().contains("\"content\":\"Hello!"));
+    QCOMPARE(m_demo->activeStreams(), 1);
+    m_client->close();
+    QTRY_COMPARE(m_demo->streamsAbandoned(), 1);
+    QCOMPARE(m_demo->activeStreams(), 0);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+    QVERIFY(lastExchange()->error.contains(u"disconnected"_s));
+}
+
+void TestGuardEndToEnd::lengthFinishReasonIsKept()
+{
+    start();
+    for (bool stream : { false, true }) {
+        const RawResponse response = roundTrip(chatRequest(toolRequest(u"length"_s, stream)));
+        QCOMPARE(response.status, 200);
+        QString content;
+        QString finish;
+        if (stream) {
+            const Accumulated result = accumulate(response.body);
+            QVERIFY(result.done);
+            content = result.content;
+            finish = result.finishReason;
+            QCOMPARE(Http::headerValue(response.trailers, "X-Temper-Outcome"), QByteArray("passed"));
+        } else {
+            const QJsonObject choice = QJsonDocument::fromJson(response.body).object().value("choices"_L1).toArray().first().toObject();
+            content = choice.value("message"_L1).toObject().value("content"_L1).toString();
+            finish = choice.value("finish_reason"_L1).toString();
+            QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("passed"));
+        }
+        QCOMPARE(content, u"This answer is longer than the token limit allows, so it stops in the"_s);
+        QCOMPARE(finish, u"length"_s);
+        QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+        QCOMPARE(lastExchange()->attempts.size(), 1);
+    }
+}
+
+void TestGuardEndToEnd::severalStreamedCallsKeepTheirIndices()
+{
+    start();
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"parallel"_s, true)));
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QCOMPARE(result.finishReason, u"tool_calls"_s);
+    QCOMPARE(result.calls.size(), 2);
+    QCOMPARE(result.calls.at(0).toObject().value("id"_L1).toString(), u"call_demo_1"_s);
+    QCOMPARE(result.calls.at(0).toObject().value("name"_L1).toString(), u"get_weather"_s);
+    QCOMPARE(argumentsOf(result.calls.at(0).toObject().value("arguments"_L1)), kWeatherArguments);
+    QCOMPARE(result.calls.at(1).toObject().value("id"_L1).toString(), u"call_demo_2"_s);
+    QCOMPARE(result.calls.at(1).toObject().value("name"_L1).toString(), u"search_docs"_s);
+    const QJsonObject search = argumentsOf(result.calls.at(1).toObject().value("arguments"_L1));
+    QVERIFY(search.contains("query"_L1));
+    // Each call's first delta carries its own index, id and name.
+    QList<int> indices;
+    Sse::Decoder decoder;
+    for (const Sse::Event& event : decoder.feed(response.body)) {
+        const QJsonObject delta = QJsonDocument::fromJson(event.data).object().value("choices"_L1).toArray().first().toObject()
+                                      .value("delta"_L1).toObject();
+        for (const QJsonValue& part : delta.value("tool_calls"_L1).toArray()) {
+            if (part.toObject().contains("id"_L1))
+                indices.append(part.toObject().value("index"_L1).toInt(-1));
+        }
+    }
+    QCOMPARE(indices, (QList<int> { 0, 1 }));
 }
 
 QTEST_GUILESS_MAIN(TestGuardEndToEnd)

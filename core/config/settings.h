@@ -16,6 +16,7 @@ struct GuardSettings
     bool repair = true;    // --no-repair: report fixable arguments instead of fixing them
     int maxRetries = 3;
     OnExhausted onExhausted = OnExhausted::LastAttempt;
+    int keepAliveMs = 10'000; // silence on a guarded stream before an SSE comment goes out
 };
 
 // Everything a running Temper is configured with, as one value. The command line fills it;

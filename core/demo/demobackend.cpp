@@ -143,17 +143,20 @@ void Backend::answerChat(Http::ResponseWriter* writer)
     const QJsonObject body = document.object();
     const Reply reply = m_model.reply(body);
     const QString model = body.value("model"_L1).toString(m_options.modelName);
-    const bool stream = body.value("stream"_L1).toBool() || m_options.alwaysStream;
+    const bool stream = (body.value("stream"_L1).toBool() || m_options.alwaysStream) && !m_options.neverStream;
     const bool includeUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
     if (reply.hang)
         return; // never answers: the client's timeout must act
-    if (!reply.parserError.isEmpty()) {
-        writer->respond(500, jsonHeaders(), Http::errorBody(reply.parserError, u"server_error"_s, u"500"_s));
+    if (!reply.parserError.isEmpty() || !reply.serverError.isEmpty() || (!reply.streamError.isEmpty() && !stream)) {
+        const QString message = !reply.parserError.isEmpty() ? reply.parserError
+            : !reply.serverError.isEmpty()                   ? reply.serverError
+                                                             : reply.streamError;
+        writer->respond(500, jsonHeaders(), Http::errorBody(message, u"server_error"_s, u"500"_s));
         return;
     }
 
     QPointer<Http::ResponseWriter> target(writer);
-    QTimer::singleShot(m_options.firstByteDelayMs, this, [this, target, reply, model, stream, includeUsage] {
+    QTimer::singleShot(m_options.firstByteDelayMs + reply.thinkMs, this, [this, target, reply, model, stream, includeUsage] {
         if (!target || !target->isActive())
             return;
         if (reply.cutAfterEvents >= 0 && !stream)
@@ -221,19 +224,25 @@ void Backend::streamReply(Http::ResponseWriter* writer, const Reply& reply, cons
                 { u"index"_s, i }, { u"function"_s, QJsonObject { { u"arguments"_s, fragment } } } } } } }))));
         }
     }
-    QJsonObject last = chunk(QJsonObject(), reply.finishReason);
-    const QJsonObject usage { { u"prompt_tokens"_s, reply.promptTokens }, { u"completion_tokens"_s, reply.completionTokens },
-                              { u"total_tokens"_s, reply.promptTokens + reply.completionTokens } };
-    if (!includeUsage)
-        last.insert(u"usage"_s, usage); // llama-server reports usage in the last chunk regardless
-    events.append(Sse::encodeData(json(last)));
-    if (includeUsage) {
-        QJsonObject usageChunk = chunk(QJsonObject());
-        usageChunk.insert(u"choices"_s, QJsonArray());
-        usageChunk.insert(u"usage"_s, usage);
-        events.append(Sse::encodeData(json(usageChunk)));
+    if (!reply.streamError.isEmpty()) {
+        // llama-server's way: an error object as the last event, and the stream ends.
+        const QJsonObject error { { u"code"_s, 500 }, { u"message"_s, reply.streamError }, { u"type"_s, u"server_error"_s } };
+        events.append(Sse::encodeData(json({ { u"error"_s, error } })));
+    } else {
+        QJsonObject last = chunk(QJsonObject(), reply.finishReason);
+        const QJsonObject usage { { u"prompt_tokens"_s, reply.promptTokens }, { u"completion_tokens"_s, reply.completionTokens },
+                                  { u"total_tokens"_s, reply.promptTokens + reply.completionTokens } };
+        if (!includeUsage)
+            last.insert(u"usage"_s, usage); // llama-server reports usage in the last chunk regardless
+        events.append(Sse::encodeData(json(last)));
+        if (includeUsage) {
+            QJsonObject usageChunk = chunk(QJsonObject());
+            usageChunk.insert(u"choices"_s, QJsonArray());
+            usageChunk.insert(u"usage"_s, usage);
+            events.append(Sse::encodeData(json(usageChunk)));
+        }
+        events.append(Sse::encodeData("[DONE]"));
     }
-    events.append(Sse::encodeData("[DONE]"));
 
     writer->beginStream(200, { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" } });
     m_peakActiveStreams = std::max(m_peakActiveStreams, ++m_activeStreams);

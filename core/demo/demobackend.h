@@ -19,6 +19,7 @@ struct Options
     Props props = Props::Json;
     QString requiredApiKey;     // when set, chat requests without "Bearer <key>" get 401
     bool alwaysStream = false;  // stream even when the client asked for a whole answer
+    bool neverStream = false;   // answer whole JSON even to "stream": true, as some servers do
 };
 
 // A request the demo backend received, for tests to inspect.

@@ -155,8 +155,9 @@ Reply Model::reply(const QJsonObject& request) const
         else
             corrected = true;
     }
-    const bool toolScenario = scenario != u"text"_s && scenario != u"reasoning"_s && scenario != u"summary"_s
-        && scenario != u"hang"_s && scenario != u"cut"_s;
+    static const QStringList textScenarios = { u"text"_s, u"reasoning"_s, u"summary"_s, u"hang"_s, u"cut"_s,
+                                               u"length"_s, u"stream-error"_s };
+    const bool toolScenario = !textScenarios.contains(scenario);
     if (scenario == u"llama500"_s && tools.isEmpty())
         scenario = u"text"_s;
     if (toolScenario && tools.isEmpty())
@@ -180,6 +181,15 @@ Reply Model::reply(const QJsonObject& request) const
 
     if (scenario == u"hang"_s) {
         reply.hang = true;
+    } else if (corrected && scenario == u"fails-on-retry"_s) {
+        reply.serverError = u"the model server ran out of memory"_s;
+    } else if (corrected && scenario == u"drops-on-retry"_s) {
+        reply.content = u"This retry never arrives."_s;
+        reply.cutAfterEvents = 0;
+    } else if (corrected && scenario == u"thinks-twice"_s) {
+        reply.reasoning = u"The correction names the tool get_weather; I call it again."_s;
+        reply.content = u"Calling get_weather now."_s;
+        nativeCall(toolName, goodArguments);
     } else if (fixed && !tools.isEmpty()) {
         nativeCall(toolName, goodArguments); // corrected: now it calls the tool properly
     } else if (scenario == u"llama500"_s) {
@@ -192,6 +202,15 @@ Reply Model::reply(const QJsonObject& request) const
     } else if (scenario == u"cut"_s) {
         reply.content = u"This answer will be cut off in the middle by a failing backend."_s;
         reply.cutAfterEvents = 3;
+    } else if (scenario == u"length"_s) {
+        reply.content = u"This answer is longer than the token limit allows, so it stops in the"_s;
+        reply.finishReason = u"length"_s;
+    } else if (scenario == u"stream-error"_s) {
+        reply.content = u"This answer starts well but"_s;
+        reply.streamError = u"the model server lost its GPU in the middle of the answer"_s;
+    } else if (scenario == u"slow"_s) {
+        reply.thinkMs = 1200;
+        nativeCall(toolName, goodArguments);
     } else if (scenario == u"text"_s) {
         reply.content = u"Hello! I am Temper's demo model. I answer in plain text when no tool is needed, "
                         u"and I make the mistakes real models make when tools are declared."_s;
@@ -235,7 +254,10 @@ Reply Model::reply(const QJsonObject& request) const
             }
         }
         nativeCall(toolName, text);
-    } else if (scenario == u"unknown-tool"_s || scenario == u"stubborn"_s) {
+    } else if (scenario == u"unknown-tool"_s || scenario == u"stubborn"_s || scenario == u"fails-on-retry"_s
+               || scenario == u"drops-on-retry"_s || scenario == u"thinks-twice"_s) {
+        if (scenario == u"thinks-twice"_s)
+            reply.reasoning = u"The user wants the weather; I call the weather tool."_s;
         nativeCall(toolName + u"_v2"_s, goodArguments);
     } else if (scenario == u"bad-args"_s) {
         QJsonObject bad = arguments;

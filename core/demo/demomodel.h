@@ -28,6 +28,9 @@ struct Reply
     // Older llama.cpp builds answer 500 when their own tool-call parser rejects the output and
     // put the raw generation in the error message; when set, the backend answers that way.
     QString parserError;
+    QString serverError;   // answer HTTP 500 with this message (a server that fails outright)
+    QString streamError;   // streamed: send the content, then this error event instead of a finish
+    int thinkMs = 0;       // extra delay before the first byte (a model that thinks long)
 };
 
 // A deterministic stand-in for a local model, used by --demo and by the tests.
@@ -39,7 +42,11 @@ struct Reply
 // conversation shows they were corrected, except "stubborn", which never learns.
 //
 // Scenarios: text, reasoning, native, parallel, hermes, mistral, fenced, qwen-xml, float,
-// unknown-tool, bad-args, stubborn, summary, hang, cut, llama500.
+// unknown-tool, bad-args, stubborn, summary, hang, cut, llama500; and for failure paths:
+// length (text cut by the token limit), stream-error (an error event in the middle of a
+// stream), slow (a native call after 1.2 s of silence), fails-on-retry and drops-on-retry (an
+// unknown tool, then HTTP 500 or a dropped connection instead of the corrected answer),
+// thinks-twice (reasoning and an unknown tool, then new reasoning, a sentence and the call).
 class Model
 {
 public:

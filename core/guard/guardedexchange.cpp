@@ -16,10 +16,6 @@ namespace Guard {
 
 namespace {
 
-// A stream with no byte for this long gets an SSE comment, so that clients and proxies with idle
-// timeouts keep the connection while a model thinks or a retry runs.
-constexpr int kKeepAliveMs = 10'000;
-
 QByteArray compact(const QJsonObject& object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -49,8 +45,16 @@ GuardedExchange::GuardedExchange(const Proxy::Context& context, Http::ResponseWr
     , m_writer(writer)
     , m_request(std::move(request))
 {
-    m_keepAlive.setInterval(kKeepAliveMs);
-    connect(&m_keepAlive, &QTimer::timeout, this, [this] { sendRaw(Sse::encodeComment("keep-alive")); });
+    // A stream with no byte for a while gets an SSE comment, so that clients and proxies with
+    // idle timeouts keep the connection while a model thinks or a retry runs.
+    m_keepAlive.setInterval(m_context.guard.keepAliveMs);
+    connect(&m_keepAlive, &QTimer::timeout, this, [this] {
+        // Nothing from the backend yet: open the client's stream now, so that it never waits on
+        // zero bytes (a slow first token, a retry after everything was held).
+        if (!m_clientStreamStarted && m_writer && m_writer->isActive())
+            startClientStream();
+        sendRaw(Sse::encodeComment("keep-alive"));
+    });
 }
 
 void GuardedExchange::start()
@@ -78,15 +82,18 @@ void GuardedExchange::start()
 void GuardedExchange::sendAttempt()
 {
     ++m_attempt;
+    ++m_attemptsSent;
     m_status = 0;
     m_headers.clear();
     m_eventStream = false;
     m_body.clear();
     m_decoder = Sse::Decoder();
     m_streamError = QJsonObject();
-    // A retry's text is forwarded only when nothing was sent before it: text is never sent twice.
-    // A client that asked for a whole answer gets nothing streamed, whatever the backend does.
+    // Text is never sent twice: a retry's content is forwarded only when no content was sent
+    // before it, its reasoning only when no reasoning was (two trains of thought would read as
+    // one). A client that asked for a whole answer gets nothing streamed, whatever the backend does.
     m_streamGuard = std::make_unique<StreamGuard>(m_request.tools, m_context.guard.rescue, m_request.stream && !m_textSent);
+    m_dropReasoning = m_reasoningSent;
 
     const Http::Request& request = m_writer->request();
     QByteArray body = m_request.body;
@@ -172,17 +179,58 @@ void GuardedExchange::handleStreamEvent(const QByteArray& data, qint64 atUs)
         m_streamError = chunk;
         return;
     }
+    forwardChunk(chunk);
+}
+
+void GuardedExchange::forwardChunk(const QJsonObject& chunk)
+{
     if (m_chunkTemplate.isEmpty() && !chunk.isEmpty()) {
         for (QLatin1StringView key : { "id"_L1, "object"_L1, "created"_L1, "model"_L1, "system_fingerprint"_L1 }) {
             if (chunk.contains(key))
                 m_chunkTemplate.insert(key, chunk.value(key));
         }
     }
-    for (const QJsonObject& delta : m_streamGuard->feed(chunk)) {
+    for (QJsonObject delta : m_streamGuard->feed(chunk)) {
+        if (m_dropReasoning) {
+            delta.remove("reasoning_content"_L1);
+            delta.remove("reasoning"_L1);
+        }
+        if (delta.isEmpty())
+            continue;
         sendChunk(delta);
-        if (delta.contains("content"_L1) && !delta.value("content"_L1).toString().isEmpty())
+        if (!delta.value("content"_L1).toString().isEmpty())
             m_textSent = true;
+        if (!delta.value("reasoning_content"_L1).toString().isEmpty() || !delta.value("reasoning"_L1).toString().isEmpty())
+            m_reasoningSent = true;
     }
+}
+
+void GuardedExchange::replayAsStream(const QJsonObject& completion, const AttemptAnalysis& analysis)
+{
+    // One chunk holding the whole message, so the answer takes the streamed path from here on:
+    // text released or held by the same rules, native calls accumulated for validation.
+    QJsonObject delta;
+    if (!analysis.reasoning.isEmpty())
+        delta.insert(u"reasoning_content"_s, analysis.reasoning);
+    if (!analysis.content.isEmpty())
+        delta.insert(u"content"_s, analysis.content);
+    if (!analysis.rescued && analysis.hasCalls()) {
+        QJsonArray calls;
+        for (int i = 0; i < analysis.calls.size(); ++i) {
+            const CheckedCall& call = analysis.calls.at(i);
+            calls.append(QJsonObject { { u"index"_s, i }, { u"id"_s, call.id }, { u"type"_s, u"function"_s },
+                                       { u"function"_s, QJsonObject { { u"name"_s, call.name }, { u"arguments"_s, call.argumentsText } } } });
+        }
+        delta.insert(u"tool_calls"_s, calls);
+    }
+    QJsonObject chunk { { u"object"_s, u"chat.completion.chunk"_s } };
+    for (QLatin1StringView key : { "id"_L1, "created"_L1, "model"_L1, "system_fingerprint"_L1 }) {
+        if (completion.contains(key))
+            chunk.insert(key, completion.value(key));
+    }
+    const QJsonValue finish = analysis.finishReason.isEmpty() ? QJsonValue() : QJsonValue(analysis.finishReason);
+    chunk.insert(u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
+    forwardChunk(chunk);
 }
 
 void GuardedExchange::onFinished()
@@ -226,6 +274,8 @@ void GuardedExchange::onFinished()
         });
         m_body = syntheticCompletion(*generation);
         m_status = 200;
+        if (m_request.stream)
+            replayAsStream(parseObject(m_body), analysis);
     } else if (m_status == 200 && !m_eventStream) {
         const QJsonObject completion = parseObject(m_body);
         if (completion.value("choices"_L1).toArray().isEmpty()) {
@@ -234,6 +284,8 @@ void GuardedExchange::onFinished()
         }
         usage = completion.value("usage"_L1).toObject();
         analysis = analyzeCompletion(completion, m_request.tools, options);
+        if (m_request.stream)
+            replayAsStream(completion, analysis); // the backend ignored "stream": true
     } else {
         failWithBackendAnswer();
         return;
@@ -311,6 +363,7 @@ void GuardedExchange::retry(const AttemptAnalysis& analysis, const Decision& dec
     m_previous = analysis;
     m_havePrevious = true;
     m_lastCompletionBody = m_body;
+    m_previousGuard = std::move(m_streamGuard);
     const int next = m_attempt + 1;
     m_context.store->update(m_id, [&](Trace::Exchange& e) {
         e.events.append({ e.elapsedUs(), m_attempt, u"retry"_s, decision.reason + u"; retrying"_s, {} });
@@ -367,14 +420,28 @@ QJsonObject GuardedExchange::summedUsage() const
     return { { u"prompt_tokens"_s, prompt }, { u"completion_tokens"_s, completion }, { u"total_tokens"_s, prompt + completion } };
 }
 
+QByteArray GuardedExchange::withSummedUsage(const QByteArray& body) const
+{
+    const QJsonObject usage = summedUsage();
+    if (m_attemptsSent <= 1 || usage.isEmpty())
+        return body;
+    // A failed retry reports no usage: the body's own may be the sum already, details and all.
+    const QJsonObject own = parseObject(body).value("usage"_L1).toObject();
+    if (own.value("prompt_tokens"_L1) == usage.value("prompt_tokens"_L1)
+        && own.value("completion_tokens"_L1) == usage.value("completion_tokens"_L1))
+        return body;
+    return JsonEdit::setTopLevelMember(body, "usage", compact(usage)).value_or(body);
+}
+
 QByteArray GuardedExchange::acceptedCompletion(const AttemptAnalysis& analysis) const
 {
-    const bool untouched = m_attempt == 1 && !analysis.rescued && !analysis.anyRepaired();
-    if (untouched)
-        return m_body; // the backend's own bytes
     QJsonObject completion = parseObject(m_body);
     QJsonArray choices = completion.value("choices"_L1).toArray();
     QJsonObject choice = choices.first().toObject();
+    const bool untouched = !analysis.rescued && !analysis.anyRepaired()
+        && (!analysis.hasCalls() || choice.value("finish_reason"_L1).toString() == u"tool_calls"_s);
+    if (untouched)
+        return withSummedUsage(m_body); // the backend's own bytes
     QJsonObject message = choice.value("message"_L1).toObject();
     if (analysis.hasCalls()) {
         QJsonArray calls;
@@ -428,12 +495,7 @@ void GuardedExchange::giveUp(const AttemptAnalysis& analysis, const Decision& de
     const QString message = u"Temper gave up after %1 attempt%2: %3."_s.arg(m_attempt).arg(m_attempt == 1 ? QString() : u"s"_s, decision.reason);
     if (m_context.guard.onExhausted == Config::OnExhausted::Error) {
         if (m_request.stream && m_clientStreamStarted) {
-            sendRaw(Proxy::streamErrorEvents(message, u"tool_call_error"_s, u"retries_exhausted"_s));
-            m_writer->endStream({ { "X-Temper-Outcome", "gave-up" } });
-            m_context.store->update(m_id, [&](Trace::Exchange& e) {
-                Proxy::appendBody(e.clientResponse, Proxy::streamErrorEvents(message, u"tool_call_error"_s, u"retries_exhausted"_s), m_context.traceBodyLimit);
-            });
-            finishTrace(Trace::Outcome::GaveUp, message);
+            endStreamWithError(message, u"tool_call_error"_s, u"retries_exhausted"_s, Trace::Outcome::GaveUp);
         } else {
             Proxy::respondError(m_writer, 502, message, u"tool_call_error"_s, u"retries_exhausted"_s, m_id);
             m_context.store->update(m_id, [&](Trace::Exchange& e) { e.clientResponse.status = 502; });
@@ -441,12 +503,13 @@ void GuardedExchange::giveUp(const AttemptAnalysis& analysis, const Decision& de
         }
         return;
     }
-    // The last attempt as the backend returned it.
+    // The last attempt as the backend returned it, with the usage of all attempts.
     if (!m_request.stream) {
-        respondWhole(200, m_body, Trace::Outcome::GaveUp);
+        respondWhole(200, withSummedUsage(m_body), Trace::Outcome::GaveUp);
         return;
     }
-    if (m_streamGuard->forwardsText()) {
+    // Its held text, unless a later attempt (that failed) already sent content of its own.
+    if (m_streamGuard->forwardsText() && (m_streamGuard->sentLength() > 0 || !m_textSent)) {
         const QString held = m_streamGuard->heldText();
         if (!held.isEmpty())
             sendChunk({ { u"content"_s, held } });
@@ -472,18 +535,24 @@ void GuardedExchange::failWithBackendAnswer()
                                         : u"the backend's answer has no choices"_s;
     if (m_attempt > 1 && m_havePrevious) {
         m_context.store->update(m_id, [&](Trace::Exchange& e) { e.attempts.last().error = why; });
-        --m_attempt;
-        m_body = m_lastCompletionBody;
+        restorePreviousAttempt();
         giveUp(m_previous, { Decision::Verdict::GiveUp, why + u" on the retry"_s });
         return;
     }
+    // What the backend said: its stream's error event, or the error in its body.
+    const QJsonValue said = (m_streamError.isEmpty() ? parseObject(m_body) : m_streamError).value("error"_L1);
+    const QString detail = said.isString() ? said.toString() : said.toObject().value("message"_L1).toString();
+    const QString message = detail.isEmpty() ? why : m_streamError.isEmpty() ? why + u": "_s + detail : detail;
+    const QString type = said.toObject().value("type"_L1).toString(u"backend_error"_s);
+    const QString code = said.toObject().value("code"_L1).toVariant().toString();
     if (m_request.stream && m_clientStreamStarted) {
-        const QJsonObject error = m_streamError.value("error"_L1).toObject();
-        const QString message = error.value("message"_L1).toString(why);
-        sendRaw(Proxy::streamErrorEvents(message, error.value("type"_L1).toString(u"backend_error"_s),
-                                         error.value("code"_L1).toVariant().toString()));
-        m_writer->endStream({ { "X-Temper-Outcome", "error" } });
-        finishTrace(Trace::Outcome::Error, message);
+        endStreamWithError(message, type, code, Trace::Outcome::Error);
+        return;
+    }
+    if (m_eventStream) {
+        // The backend streamed (the client asked for a whole answer) and failed on the way: an
+        // error the client can read, not the remains of a stream.
+        respondWhole(502, Http::errorBody(message, type, code.isEmpty() ? u"backend_error"_s : code), Trace::Outcome::Error, message);
         return;
     }
     if (m_writer) {
@@ -509,19 +578,31 @@ void GuardedExchange::onFailed(int failure, const QString& message)
         e.attempts.last().finishedUs = e.elapsedUs();
     });
     if (m_attempt > 1 && m_havePrevious) {
-        --m_attempt;
-        m_body = m_lastCompletionBody;
+        restorePreviousAttempt();
         giveUp(m_previous, { Decision::Verdict::GiveUp, u"the backend failed on the retry (%1)"_s.arg(message) });
         return;
     }
     const int status = Proxy::statusForFailure(failure);
     const QString text = u"Temper could not get an answer from the backend at %1: %2"_s.arg(m_context.profile.url.toString(), message);
-    Proxy::respondError(m_writer, status, text, u"backend_error"_s, status == 504 ? u"backend_timeout"_s : u"backend_unreachable"_s, m_id);
+    const QString code = status == 504 ? u"backend_timeout"_s : u"backend_unreachable"_s;
+    if (m_request.stream && m_clientStreamStarted) {
+        endStreamWithError(text, u"backend_error"_s, code, Trace::Outcome::Error);
+        return;
+    }
+    Proxy::respondError(m_writer, status, text, u"backend_error"_s, code, m_id);
     m_context.store->update(m_id, [&](Trace::Exchange& e) {
         if (e.clientResponse.status == 0)
             e.clientResponse.status = m_clientStreamStarted ? 200 : status;
     });
     finishTrace(Trace::Outcome::Error, text);
+}
+
+void GuardedExchange::restorePreviousAttempt()
+{
+    --m_attempt;
+    m_body = m_lastCompletionBody;
+    if (m_previousGuard)
+        m_streamGuard = std::move(m_previousGuard);
 }
 
 void GuardedExchange::onClientGone()
@@ -602,7 +683,17 @@ void GuardedExchange::endClientStream(Trace::Outcome outcome)
     finishTrace(outcome);
 }
 
-void GuardedExchange::respondWhole(int status, const QByteArray& body, Trace::Outcome outcome)
+void GuardedExchange::endStreamWithError(const QString& message, const QString& type, const QString& code, Trace::Outcome outcome)
+{
+    const QByteArray events = Proxy::streamErrorEvents(message, type, code);
+    sendRaw(events);
+    m_context.store->update(m_id, [&](Trace::Exchange& e) { Proxy::appendBody(e.clientResponse, events, m_context.traceBodyLimit); });
+    if (m_writer)
+        m_writer->endStream({ { "X-Temper-Outcome", Trace::outcomeName(outcome).toLatin1() } });
+    finishTrace(outcome, message);
+}
+
+void GuardedExchange::respondWhole(int status, const QByteArray& body, Trace::Outcome outcome, const QString& error)
 {
     Http::Headers headers = Proxy::clientHeaders(m_headers, m_id, Trace::outcomeName(outcome));
     Http::setHeader(headers, "Content-Type", "application/json");
@@ -611,13 +702,13 @@ void GuardedExchange::respondWhole(int status, const QByteArray& body, Trace::Ou
     m_context.store->update(m_id, [&](Trace::Exchange& e) {
         const qint64 now = e.elapsedUs();
         e.firstByteUs = now;
-        if (e.firstTokenUs < 0)
+        if (e.firstTokenUs < 0 && status == 200)
             e.firstTokenUs = now;
         e.clientResponse.status = status;
         e.clientResponse.headers = m_context.redactor.headers(headers);
         Proxy::appendBody(e.clientResponse, body, m_context.traceBodyLimit);
     });
-    finishTrace(outcome);
+    finishTrace(outcome, error);
 }
 
 void GuardedExchange::finishTrace(Trace::Outcome outcome, const QString& error)
