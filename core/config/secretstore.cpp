@@ -9,6 +9,7 @@
 
 #include <qt6keychain/keychain.h>
 
+#include <atomic>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -21,6 +22,7 @@ const QString kEntry = u"api-key"_s;
 
 QThread* g_keyringThread = nullptr;
 QObject* g_keyringContext = nullptr;
+std::atomic<int> g_unfinishedJobs { 0 };
 
 // At exit, stop the keyring thread if it is idle. One still blocked in D-Bus is left to the
 // end of the process: destroying a running QThread aborts.
@@ -29,7 +31,7 @@ void stopKeyringThread()
     if (!g_keyringThread)
         return;
     g_keyringThread->quit();
-    if (g_keyringThread->wait(1000)) {
+    if (g_unfinishedJobs == 0 && g_keyringThread->wait(1000)) {
         delete g_keyringContext;
         delete g_keyringThread;
     }
@@ -147,6 +149,11 @@ QString describeKeyStorage(const KeyringReply& keyring, const QString& variable)
         keyring.reason);
 }
 
+bool KeyringStore::hasUnfinishedJobs()
+{
+    return g_unfinishedJobs > 0;
+}
+
 KeyringStore::KeyringStore(QObject* parent)
     : QObject(parent)
 {
@@ -192,7 +199,9 @@ void KeyringStore::run(Operation operation, const QString& key, const Callback& 
         }
         job->setKey(kEntry);
         job->setInsecureFallback(false);
+        ++g_unfinishedJobs;
         QObject::connect(job, &QKeychain::Job::finished, job, [promise, operation](QKeychain::Job* finished) {
+            --g_unfinishedJobs;
             promise->addResult(replyOf(finished, operation == Operation::Read, operation == Operation::Remove));
             promise->finish();
         });

@@ -80,6 +80,11 @@ public:
     // read(), waiting for the answer in a local event loop: for start-up, before the proxy runs.
     KeyringReply readNow();
 
+    // True while a keyring job of this process has not finished, e.g. one stuck on a session
+    // bus that never answers. Qt's D-Bus thread then cannot end, and neither can the exit
+    // handlers that wait for it: main() ends such a process without them.
+    static bool hasUnfinishedJobs();
+
 private:
     enum class Operation { Read, Write, Remove };
     void run(Operation operation, const QString& key, const Callback& done);
