@@ -2,6 +2,7 @@
 // key masked everywhere until revealed, Test connection without touching the running proxy,
 // Apply live, validation, Cancel, and the keyring fallback on a machine without a keyring.
 #include "exchangefixtures.h"
+#include "mainwindow.h"
 #include "settingsdialog.h"
 
 #include "config/settingsstore.h"
@@ -105,6 +106,7 @@ private slots:
     void initTestCase();
     void init();
     void cleanup();
+    void opensFromMainWindow();
     void showsCurrentSettings();
     void keyMaskedUntilRevealed();
     void testConnectionShowsModelsAndContext();
@@ -174,6 +176,26 @@ QByteArray TestSettingsDialog::settingsBytes() const
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+void TestSettingsDialog::opensFromMainWindow()
+{
+    MainWindow window(m_demo->proxy());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QAction* settings = window.action(u"actionSettings"_s);
+    QVERIFY(settings);
+    settings->trigger();
+    QTRY_VERIFY(window.findChild<SettingsDialog*>(u"settingsDialog"_s));
+    auto* dialog = window.findChild<SettingsDialog*>(u"settingsDialog"_s);
+    QTRY_VERIFY(dialog->isVisible());
+    settings->trigger(); // raises the open one
+    QCOMPARE(window.findChildren<SettingsDialog*>().size(), 1);
+    // It knows this run's command line (the test's own: no Temper options).
+    QVERIFY(dialog->findChild<QLabel*>(u"commandLineLabel"_s)->isHidden());
+    QVERIFY(!dialog->findChild<QLineEdit*>(u"backendUrlEdit"_s)->text().isEmpty());
+    dialog->reject();
+    QTRY_VERIFY(window.findChildren<SettingsDialog*>().isEmpty()); // deleted on close
+}
+
 void TestSettingsDialog::showsCurrentSettings()
 {
     Config::Settings settings = m_demo->proxy()->settings();
@@ -236,6 +258,13 @@ void TestSettingsDialog::keyMaskedUntilRevealed()
     QVERIFY(!anyContains(widgetTexts(dialog.get()), kKey)); // hidden again: gone from the field
     // Revealing and hiding is not an edit.
     QCOMPARE(dialog->editedSettings()->backend.apiKey, kKey);
+    // The keyboard reveals it too, from the field.
+    dialog->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(dialog.get()));
+    keyEdit->setFocus();
+    QTest::keyClick(keyEdit, Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(keyEdit->echoMode(), QLineEdit::Normal);
+    QCOMPARE(keyEdit->text(), kKey);
 }
 
 void TestSettingsDialog::testConnectionShowsModelsAndContext()

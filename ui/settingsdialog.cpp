@@ -313,7 +313,7 @@ void SettingsDialog::buildUi()
     layout->addWidget(m_commandLineLabel);
     layout->addWidget(m_problemLabel);
     layout->addWidget(m_buttons);
-    // Wide enough that the explanations wrap into a line or two; the height follows from them.
+    // Wide enough for each explanation on a line of its own.
     setMinimumWidth(fontMetrics().averageCharWidth() * 150);
 
     connect(m_urlEdit, &QLineEdit::textChanged, this, &SettingsDialog::updateKindLabel);
@@ -363,10 +363,6 @@ void SettingsDialog::checkKeyring()
     updateKeyInfo();
     m_keyring->read([this](const Config::KeyringReply& reply) {
         m_keyringReply = reply;
-        m_keyringReply->key.clear(); // the run's key is what matters here; do not keep another copy
-        const bool sameAsRun = reply.status == Config::KeyringReply::Status::Found && reply.key == m_proxy->settings().backend.apiKey;
-        if (sameAsRun)
-            m_keyringReply->key = reply.key;
         updateKeyInfo();
         emit keyringChecked(*m_keyringReply);
     });
