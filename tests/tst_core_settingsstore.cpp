@@ -46,7 +46,8 @@ QMap<QString, QString> fields(const Settings& s)
     };
 }
 
-const QStringList kRunOnlyFields = { u"backend.apiKey"_s, u"maxBodyBytes"_s, u"traceFile"_s, u"demo"_s, u"demoTraffic"_s };
+const QStringList kRunOnlyFields
+    = { u"backend.apiKey"_s, u"maxBodyBytes"_s, u"traceFile"_s, u"demo"_s, u"demoTraffic"_s };
 
 // Saved settings with every field away from its default, including run-only ones that must
 // never reach a run from the file.
@@ -87,14 +88,19 @@ QList<OptionCase> optionCases()
     return {
         { u"host"_s, { u"--host"_s, u"127.0.0.2"_s }, { { u"host"_s, u"127.0.0.2"_s } } },
         { u"port"_s, { u"--port"_s, u"0"_s }, { { u"port"_s, u"0"_s } } },
-        { u"backend-url"_s, { u"--backend-url"_s, u"http://gpu-box:8000/v1"_s }, { { u"backend.url"_s, u"http://gpu-box:8000/v1"_s } } },
+        { u"backend-url"_s, { u"--backend-url"_s, u"http://gpu-box:8000/v1"_s },
+            { { u"backend.url"_s, u"http://gpu-box:8000/v1"_s } } },
         { u"backend-kind"_s, { u"--backend-kind"_s, u"vllm"_s }, { { u"backend.kind"_s, u"vllm"_s } } },
         { u"model"_s, { u"--model"_s, u"Qwen/Qwen3-8B"_s }, { { u"backend.model"_s, u"Qwen/Qwen3-8B"_s } } },
-        { u"context-length"_s, { u"--context-length"_s, u"4096"_s }, { { u"backend.contextLength"_s, u"4096"_s } } },
-        { u"backend-timeout"_s, { u"--backend-timeout"_s, u"12"_s }, { { u"backend.timeoutMs"_s, u"12000"_s } } },
-        { u"api-key"_s, { u"--api-key"_s, u"sk-flag-1234567890"_s }, { { u"backend.apiKey"_s, u"sk-flag-1234567890"_s } } },
+        { u"context-length"_s, { u"--context-length"_s, u"4096"_s },
+            { { u"backend.contextLength"_s, u"4096"_s } } },
+        { u"backend-timeout"_s, { u"--backend-timeout"_s, u"12"_s },
+            { { u"backend.timeoutMs"_s, u"12000"_s } } },
+        { u"api-key"_s, { u"--api-key"_s, u"sk-flag-1234567890"_s },
+            { { u"backend.apiKey"_s, u"sk-flag-1234567890"_s } } },
         { u"max-retries"_s, { u"--max-retries"_s, u"0"_s }, { { u"guard.maxRetries"_s, u"0"_s } } },
-        { u"on-exhausted"_s, { u"--on-exhausted"_s, u"last-attempt"_s }, { { u"guard.onExhausted"_s, u"last-attempt"_s } } },
+        { u"on-exhausted"_s, { u"--on-exhausted"_s, u"last-attempt"_s },
+            { { u"guard.onExhausted"_s, u"last-attempt"_s } } },
         // The saved sample has the guard's layers off: a --no-* flag keeps them off, which is
         // also what the saved value says; these rows start from a saved "on" instead (below).
         { u"no-guard"_s, { u"--no-guard"_s }, { { u"guard.enabled"_s, u"false"_s } } },
@@ -103,7 +109,8 @@ QList<OptionCase> optionCases()
         { u"max-body-bytes"_s, { u"--max-body-bytes"_s, u"4096"_s }, { { u"maxBodyBytes"_s, u"4096"_s } } },
         { u"trace-file"_s, { u"--trace-file"_s, u"run.jsonl"_s }, { { u"traceFile"_s, u"run.jsonl"_s } } },
         // --demo: the URL is the embedded model's (main() fills it in), never the saved one.
-        { u"demo"_s, { u"--demo"_s }, { { u"demo"_s, u"true"_s }, { u"backend.url"_s, u"http://127.0.0.1:8080"_s } } },
+        { u"demo"_s, { u"--demo"_s },
+            { { u"demo"_s, u"true"_s }, { u"backend.url"_s, u"http://127.0.0.1:8080"_s } } },
         { u"demo-traffic"_s, { u"--demo-traffic=off"_s }, { { u"demoTraffic"_s, u"false"_s } } },
     };
 }
@@ -208,8 +215,8 @@ void TestSettingsStore::apiKeyNeverWritten()
     QFile written(iniPath());
     QVERIFY(written.open(QIODevice::ReadOnly));
     const QByteArray bytes = written.readAll();
-    QVERIFY(bytes.contains("MY_KEY"));               // the variable's name is saved...
-    QVERIFY(!bytes.contains("do-not-write-me"));      // ...never any part of the key
+    QVERIFY(bytes.contains("MY_KEY")); // the variable's name is saved...
+    QVERIFY(!bytes.contains("do-not-write-me")); // ...never any part of the key
     QVERIFY(!bytes.contains("4242"));
 }
 
@@ -296,7 +303,8 @@ void TestSettingsStore::commandLineWins()
         expected[runOnly] = defaults.value(runOnly);
     for (const QString& change : changes) {
         const qsizetype at = change.indexOf(u'=');
-        QVERIFY2(expected.value(change.left(at)) != change.mid(at + 1), qPrintable(u"row does not change "_s + change));
+        QVERIFY2(expected.value(change.left(at)) != change.mid(at + 1),
+            qPrintable(u"row does not change "_s + change));
         expected[change.left(at)] = change.mid(at + 1);
     }
     QCOMPARE(fields(run), expected);
@@ -341,8 +349,8 @@ void TestSettingsStore::editsSaveOnlyWhatChanged_data()
     QTest::addRow("unrelated edit") << QStringList { u"--port"_s, u"0"_s, u"--demo"_s } << u"repair"_s
                                     << QStringList { u"guard.repair"_s };
     // Change the very field a flag set: the person's new value is saved.
-    QTest::addRow("edit of a flagged field") << QStringList { u"--port"_s, u"0"_s } << u"port"_s
-                                             << QStringList { u"port"_s };
+    QTest::addRow("edit of a flagged field")
+        << QStringList { u"--port"_s, u"0"_s } << u"port"_s << QStringList { u"port"_s };
     QTest::addRow("no edit") << QStringList { u"--max-retries"_s, u"1"_s } << QString() << QStringList();
 }
 
@@ -372,8 +380,8 @@ void TestSettingsStore::resolvesApiKey_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("temperApiKey"); // $TEMPER_API_KEY
-    QTest::addColumn<int>("keyring");           // KeyringReply::Status
-    QTest::addColumn<QString>("variable");      // saved variable name; its value is "sk-from-variable-0001"
+    QTest::addColumn<int>("keyring"); // KeyringReply::Status
+    QTest::addColumn<QString>("variable"); // saved variable name; its value is "sk-from-variable-0001"
     QTest::addColumn<QString>("key");
     QTest::addColumn<int>("origin");
 
@@ -381,19 +389,22 @@ void TestSettingsStore::resolvesApiKey_data()
     const int notFound = int(KeyringReply::Status::NotFound);
     const int none = int(KeyringReply::Status::Unavailable);
     const QStringList flag { u"--api-key"_s, u"sk-from-flag-0001"_s };
-    QTest::addRow("flag beats everything") << flag << u"sk-from-env-0001"_s << found << u"MY_KEY"_s << u"sk-from-flag-0001"_s
-                                           << int(KeyOrigin::Flag);
-    QTest::addRow("TEMPER_API_KEY beats the keyring") << QStringList() << u"sk-from-env-0001"_s << found << u"MY_KEY"_s
-                                                      << u"sk-from-env-0001"_s << int(KeyOrigin::TemperVariable);
+    QTest::addRow("flag beats everything") << flag << u"sk-from-env-0001"_s << found << u"MY_KEY"_s
+                                           << u"sk-from-flag-0001"_s << int(KeyOrigin::Flag);
+    QTest::addRow("TEMPER_API_KEY beats the keyring")
+        << QStringList() << u"sk-from-env-0001"_s << found << u"MY_KEY"_s << u"sk-from-env-0001"_s
+        << int(KeyOrigin::TemperVariable);
     QTest::addRow("keyring beats the variable") << QStringList() << QString() << found << u"MY_KEY"_s
                                                 << u"sk-from-keyring-0001"_s << int(KeyOrigin::Keyring);
     QTest::addRow("no keyring: the variable") << QStringList() << QString() << none << u"MY_KEY"_s
                                               << u"sk-from-variable-0001"_s << int(KeyOrigin::Variable);
-    QTest::addRow("keyring without entry: the variable") << QStringList() << QString() << notFound << u"MY_KEY"_s
-                                                         << u"sk-from-variable-0001"_s << int(KeyOrigin::Variable);
-    QTest::addRow("variable not set") << QStringList() << QString() << none << u"UNSET_KEY"_s << QString()
-                                      << int(KeyOrigin::None);
-    QTest::addRow("nothing at all") << QStringList() << QString() << none << QString() << QString() << int(KeyOrigin::None);
+    QTest::addRow("keyring without entry: the variable")
+        << QStringList() << QString() << notFound << u"MY_KEY"_s << u"sk-from-variable-0001"_s
+        << int(KeyOrigin::Variable);
+    QTest::addRow("variable not set")
+        << QStringList() << QString() << none << u"UNSET_KEY"_s << QString() << int(KeyOrigin::None);
+    QTest::addRow("nothing at all") << QStringList() << QString() << none << QString() << QString()
+                                    << int(KeyOrigin::None);
 }
 
 void TestSettingsStore::resolvesApiKey()
@@ -430,7 +441,7 @@ void TestSettingsStore::describesStorageWithoutTheKey()
     KeyringReply none;
     none.reason = u"no secret service answered"_s;
     QCOMPARE(describeKeyStorage(none, u"OPENROUTER_API_KEY"_s),
-             u"No keyring (no secret service answered): the key is read from $OPENROUTER_API_KEY."_s);
+        u"No keyring (no secret service answered): the key is read from $OPENROUTER_API_KEY."_s);
     QVERIFY(describeKeyStorage(none, QString()).contains(u"for this run"_s));
     KeyringReply found;
     found.status = KeyringReply::Status::Found;

@@ -21,8 +21,8 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
-#include <QToolButton>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -60,7 +60,8 @@ QStringList widgetTexts(QWidget* root)
 
 bool anyContains(const QStringList& texts, const QString& needle)
 {
-    return std::any_of(texts.cbegin(), texts.cend(), [&](const QString& text) { return text.contains(needle); });
+    return std::any_of(
+        texts.cbegin(), texts.cend(), [&](const QString& text) { return text.contains(needle); });
 }
 
 // A port nobody listens on.
@@ -77,18 +78,18 @@ int chatRequests(const Demo::Backend* backend)
 {
     const QList<Demo::ReceivedRequest>& received = backend->received();
     return int(std::count_if(received.cbegin(), received.cend(),
-                             [](const Demo::ReceivedRequest& r) { return r.target.endsWith("/chat/completions"); }));
+        [](const Demo::ReceivedRequest& r) { return r.target.endsWith("/chat/completions"); }));
 }
 
 // The keyring's first answer has reached the dialog (it asks when it opens).
 bool keyringAnswered(QWidget* dialog, int timeoutMs = 5000)
 {
     auto* storage = dialog->findChild<QLabel*>(u"keyStorageLabel"_s);
-    return storage && QTest::qWaitFor([storage] { return !storage->text().startsWith(u"Asking"_s); }, timeoutMs);
+    return storage
+        && QTest::qWaitFor([storage] { return !storage->text().startsWith(u"Asking"_s); }, timeoutMs);
 }
 
-template<typename T>
-T* child(QWidget* dialog, const char* name)
+template <typename T> T* child(QWidget* dialog, const char* name)
 {
     T* widget = dialog->findChild<T*>(QLatin1StringView(name));
     if (!widget)
@@ -217,7 +218,8 @@ void TestSettingsDialog::showsCurrentSettings()
     QCOMPARE(child<QSpinBox>(dialog.get(), "maxRetriesSpin")->value(), 5);
     QVERIFY(child<QCheckBox>(dialog.get(), "guardCheck")->isChecked());
     QVERIFY(!child<QCheckBox>(dialog.get(), "repairCheck")->isChecked());
-    QCOMPARE(child<QComboBox>(dialog.get(), "onExhaustedCombo")->currentData().toInt(), int(Config::OnExhausted::Error));
+    QCOMPARE(child<QComboBox>(dialog.get(), "onExhaustedCombo")->currentData().toInt(),
+        int(Config::OnExhausted::Error));
     // The kind says what discovery found; the model list is the backend's.
     QCOMPARE(child<QComboBox>(dialog.get(), "kindCombo")->itemText(0), u"auto (detected: llama-server)"_s);
     QCOMPARE(child<QComboBox>(dialog.get(), "modelCombo")->findText(u"temper-demo-1.0"_s), 0);
@@ -279,11 +281,12 @@ void TestSettingsDialog::testConnectionShowsModelsAndContext()
     QVERIFY(tested.wait(8000));
 
     QVERIFY2(child<QLabel>(dialog.get(), "reachLabel")->text().contains(u"reachable"_s),
-             qPrintable(child<QLabel>(dialog.get(), "reachLabel")->text()));
+        qPrintable(child<QLabel>(dialog.get(), "reachLabel")->text()));
     QCOMPARE(child<QLabel>(dialog.get(), "detectedKindLabel")->text(), u"llama-server"_s);
     QCOMPARE(child<QLabel>(dialog.get(), "modelsLabel")->text(), u"second-model"_s);
     const QString context = child<QLabel>(dialog.get(), "contextLabel")->text();
-    QVERIFY2(context.contains(QLocale().toString(32768)) && context.contains(u"/props"_s), qPrintable(context));
+    QVERIFY2(
+        context.contains(QLocale().toString(32768)) && context.contains(u"/props"_s), qPrintable(context));
     QCOMPARE(child<QComboBox>(dialog.get(), "kindCombo")->itemText(0), u"auto (detected: llama-server)"_s);
     QVERIFY(child<QComboBox>(dialog.get(), "modelCombo")->findText(u"second-model"_s) >= 0);
 
@@ -327,7 +330,8 @@ void TestSettingsDialog::applyChangesRunningProxy()
     child<QCheckBox>(dialog.get(), "guardCheck")->setChecked(false);
     child<QSpinBox>(dialog.get(), "maxRetriesSpin")->setValue(1);
     QSignalSpy applied(dialog.get(), &SettingsDialog::settingsApplied);
-    QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Apply), Qt::LeftButton);
+    QTest::mouseClick(
+        dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Apply), Qt::LeftButton);
     QCOMPARE(applied.count(), 1);
 
     const Config::Settings& running = m_demo->proxy()->settings();
@@ -414,7 +418,8 @@ void TestSettingsDialog::portInUseKeepsOldAddress()
     child<QSpinBox>(dialog.get(), "portSpin")->setValue(occupant.serverPort());
     QVERIFY(!dialog->apply());
     const QString problem = child<QLabel>(dialog.get(), "problemLabel")->text();
-    QVERIFY2(problem.contains(u"cannot listen"_s) && problem.contains(u"previous settings"_s), qPrintable(problem));
+    QVERIFY2(problem.contains(u"cannot listen"_s) && problem.contains(u"previous settings"_s),
+        qPrintable(problem));
     QVERIFY(m_demo->proxy()->isListening());
     QCOMPARE(m_demo->proxy()->port(), oldPort);
     QCOMPARE(m_demo->run(u"text"_s, false).outcome, Trace::Outcome::Passthrough);
@@ -428,7 +433,8 @@ void TestSettingsDialog::cancelChangesNothing()
     child<QLineEdit>(dialog.get(), "backendUrlEdit")->setText(m_second->url().toString());
     child<QCheckBox>(dialog.get(), "rescueCheck")->setChecked(false);
     child<QLineEdit>(dialog.get(), "apiKeyEdit")->setText(u"sk-typed-then-cancelled-1234"_s);
-    QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel), Qt::LeftButton);
+    QTest::mouseClick(
+        dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel), Qt::LeftButton);
     QCOMPARE(dialog->result(), int(QDialog::Rejected));
     QCOMPARE(m_demo->proxy()->settings().backend.url, running.backend.url);
     QVERIFY(m_demo->proxy()->settings().guard.rescue);
@@ -444,7 +450,8 @@ void TestSettingsDialog::keyringFallback()
     clock.start();
     const auto dialog = makeDialog();
     QVERIFY(keyringAnswered(dialog.get(), Config::KeyringStore::kDefaultTimeoutMs + 1000));
-    QVERIFY2(clock.elapsed() < Config::KeyringStore::kDefaultTimeoutMs + 1000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(clock.elapsed() < Config::KeyringStore::kDefaultTimeoutMs + 1000,
+        qPrintable(QString::number(clock.elapsed())));
     // Asked again, with a shorter timeout: the same answer, as a signal.
     dialog->keyring()->setTimeoutMs(1000);
     QSignalSpy checked(dialog.get(), &SettingsDialog::keyringChecked);
@@ -465,7 +472,7 @@ void TestSettingsDialog::keyringFallback()
     QVERIFY(dialog->apply());
     QCOMPARE(m_demo->proxy()->settings().backend.apiKey, u"sk-from-the-environment-5150"_s);
     QVERIFY2(child<QLabel>(dialog.get(), "keyInUseLabel")->text().contains(u"from $TEMPER_TEST_KEY"_s),
-             qPrintable(child<QLabel>(dialog.get(), "keyInUseLabel")->text()));
+        qPrintable(child<QLabel>(dialog.get(), "keyInUseLabel")->text()));
 
     // A key typed without a keyring lasts for the run, and never reaches the settings file.
     const QString typed = u"sk-typed-for-this-run-8080"_s;
@@ -513,7 +520,8 @@ void TestSettingsDialog::screenshot()
     QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
     QVERIFY(keyringAnswered(dialog.get()));
     if (!reachable)
-        child<QLineEdit>(dialog.get(), "backendUrlEdit")->setText(u"http://127.0.0.1:%1/v1"_s.arg(closedPort()));
+        child<QLineEdit>(dialog.get(), "backendUrlEdit")
+            ->setText(u"http://127.0.0.1:%1/v1"_s.arg(closedPort()));
     QSignalSpy tested(dialog.get(), &SettingsDialog::connectionTested);
     dialog->testConnection();
     QVERIFY(tested.wait(8000));

@@ -30,14 +30,13 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr Backend::Kind kKinds[] = { Backend::Kind::Auto,   Backend::Kind::LlamaServer, Backend::Kind::Llamafile,
-                                     Backend::Kind::Ollama, Backend::Kind::Vllm,        Backend::Kind::OpenAi };
+constexpr Backend::Kind kKinds[] = { Backend::Kind::Auto, Backend::Kind::LlamaServer,
+    Backend::Kind::Llamafile, Backend::Kind::Ollama, Backend::Kind::Vllm, Backend::Kind::OpenAi };
 
 // The command-line options that set a field of this dialog.
-const QStringList kDialogOptions = { u"backend-url"_s,     u"demo"_s,      u"backend-kind"_s, u"model"_s,
-                                     u"api-key"_s,         u"context-length"_s, u"backend-timeout"_s, u"host"_s,
-                                     u"port"_s,            u"no-guard"_s,  u"no-rescue"_s,    u"no-repair"_s,
-                                     u"max-retries"_s,     u"on-exhausted"_s };
+const QStringList kDialogOptions = { u"backend-url"_s, u"demo"_s, u"backend-kind"_s, u"model"_s, u"api-key"_s,
+    u"context-length"_s, u"backend-timeout"_s, u"host"_s, u"port"_s, u"no-guard"_s, u"no-rescue"_s,
+    u"no-repair"_s, u"max-retries"_s, u"on-exhausted"_s };
 
 // An eye, open or struck through, in the palette's text colour: the reveal action needs an icon
 // and icon themes are not everywhere (offscreen, minimal desktops).
@@ -97,7 +96,8 @@ QString modelSummary(const QStringList& models)
     constexpr int kShown = 6;
     if (models.size() <= kShown)
         return models.join(u", "_s);
-    return QCoreApplication::translate("SettingsDialog", "%1 and %n more", nullptr, int(models.size() - kShown))
+    return QCoreApplication::translate(
+        "SettingsDialog", "%1 and %n more", nullptr, int(models.size() - kShown))
         .arg(models.first(kShown).join(u", "_s));
 }
 
@@ -181,7 +181,8 @@ void SettingsDialog::buildUi()
     m_variableEdit = new QLineEdit;
     m_variableEdit->setObjectName(u"keyVariableEdit"_s);
     m_variableEdit->setPlaceholderText(tr("e.g. OPENROUTER_API_KEY"));
-    m_variableEdit->setToolTip(tr("Where the key is read from when there is no keyring. Only the name is saved."));
+    m_variableEdit->setToolTip(
+        tr("Where the key is read from when there is no keyring. Only the name is saved."));
     connect(m_variableEdit, &QLineEdit::textChanged, this, &SettingsDialog::updateKeyInfo);
 
     m_contextSpin = new QSpinBox;
@@ -268,7 +269,8 @@ void SettingsDialog::buildUi()
     m_retriesSpin->setSpecialValueText(tr("never retry"));
     m_exhaustedCombo = new QComboBox;
     m_exhaustedCombo->setObjectName(u"onExhaustedCombo"_s);
-    m_exhaustedCombo->addItem(tr("send the last answer, marked gave-up"), int(Config::OnExhausted::LastAttempt));
+    m_exhaustedCombo->addItem(
+        tr("send the last answer, marked gave-up"), int(Config::OnExhausted::LastAttempt));
     m_exhaustedCombo->addItem(tr("send an error (502)"), int(Config::OnExhausted::Error));
     const auto guardLayers = [this] {
         m_rescueCheck->setEnabled(m_guardCheck->isChecked());
@@ -293,7 +295,8 @@ void SettingsDialog::buildUi()
     m_problemLabel->setObjectName(u"problemLabel"_s);
     m_problemLabel->hide();
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
+    m_buttons
+        = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
     connect(m_buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, &SettingsDialog::apply);
@@ -325,7 +328,9 @@ void SettingsDialog::loadFields(const Config::Settings& settings)
     m_urlEdit->setText(settings.backend.url.toString());
     m_kindCombo->setCurrentIndex(m_kindCombo->findData(int(settings.backend.kind)));
     m_modelCombo->setEditText(settings.backend.model);
-    m_contextSpin->setValue(settings.backend.contextLength > 0 ? int(qMin<qint64>(settings.backend.contextLength, m_contextSpin->maximum())) : 0);
+    m_contextSpin->setValue(settings.backend.contextLength > 0
+            ? int(qMin<qint64>(settings.backend.contextLength, m_contextSpin->maximum()))
+            : 0);
     m_timeoutSpin->setValue(settings.backend.timeoutMs / 1000);
     m_hostEdit->setText(settings.host);
     m_portSpin->setValue(settings.port);
@@ -350,10 +355,10 @@ void SettingsDialog::setCommandLine(const Config::CommandLine& commandLine)
             given.append(u"--"_s + option);
     }
     m_commandLineLabel->setVisible(!given.isEmpty());
-    m_commandLineLabel->setText(
-        tr("Started with %1: those fields show this run's values. The saved values stay as they were unless you change "
-           "the field here.")
-            .arg(given.join(u", "_s)));
+    m_commandLineLabel->setText(tr("Started with %1: those fields show this run's values. The saved values "
+                                   "stay as they were unless you change "
+                                   "the field here.")
+                                    .arg(given.join(u", "_s)));
     updateKeyInfo();
 }
 
@@ -393,7 +398,8 @@ void SettingsDialog::setKeyRevealed(bool revealed)
 {
     m_revealAction->setIcon(eyeIcon(palette(), revealed));
     m_revealAction->setText(revealed ? tr("Hide the key") : tr("Show the key"));
-    m_revealAction->setToolTip(m_revealAction->text() + u" ("_s + m_revealAction->shortcut().toString(QKeySequence::NativeText) + u')');
+    m_revealAction->setToolTip(m_revealAction->text() + u" ("_s
+        + m_revealAction->shortcut().toString(QKeySequence::NativeText) + u')');
     m_keyEdit->setEchoMode(revealed ? QLineEdit::Normal : QLineEdit::Password);
     const QString runKey = m_proxy->settings().backend.apiKey;
     // The key in use enters the field only on demand, and leaves it when hidden again.
@@ -418,12 +424,14 @@ void SettingsDialog::updateKeyInfo()
     Config::KeyringReply keyring;
     if (m_keyringReply)
         keyring = *m_keyringReply;
-    const Config::ApiKey resolved =
-        Config::resolveApiKey(m_commandLine, keyring, m_savedVariable, QProcessEnvironment::systemEnvironment());
+    const Config::ApiKey resolved = Config::resolveApiKey(
+        m_commandLine, keyring, m_savedVariable, QProcessEnvironment::systemEnvironment());
     m_keyInUse = Config::ApiKey();
     if (!runKey.isEmpty()) {
-        m_keyInUse = resolved.key == runKey ? resolved : Config::ApiKey { runKey, Config::KeyOrigin::Typed, QString() };
-        if (m_keyInUse.origin == Config::KeyOrigin::Typed && keyring.status == Config::KeyringReply::Status::Found && keyring.key == runKey)
+        m_keyInUse = resolved.key == runKey ? resolved
+                                            : Config::ApiKey { runKey, Config::KeyOrigin::Typed, QString() };
+        if (m_keyInUse.origin == Config::KeyOrigin::Typed
+            && keyring.status == Config::KeyringReply::Status::Found && keyring.key == runKey)
             m_keyInUse.origin = Config::KeyOrigin::Keyring; // entered here and kept in the keyring
         if (!m_keyringReply && m_keyInUse.origin == Config::KeyOrigin::Typed)
             m_keyInUse.origin = Config::KeyOrigin::None; // not known until the keyring answers
@@ -442,7 +450,8 @@ void SettingsDialog::updateKeyInfo()
     else if (!m_keyringReply && m_keyInUse.origin == Config::KeyOrigin::None)
         m_keyInUseLabel->setText(tr("In use: %1.").arg(Trace::maskSecret(runKey)));
     else
-        m_keyInUseLabel->setText(tr("In use: %1, %2.").arg(Trace::maskSecret(runKey), Config::describeKeyOrigin(m_keyInUse)));
+        m_keyInUseLabel->setText(
+            tr("In use: %1, %2.").arg(Trace::maskSecret(runKey), Config::describeKeyOrigin(m_keyInUse)));
 
     if (!m_keyringReply)
         m_keyStorageLabel->setText(tr("Asking the system keyring\u2026"));
@@ -455,7 +464,8 @@ void SettingsDialog::updateKindLabel()
 {
     const QUrl url = QUrl::fromUserInput(m_urlEdit->text().trimmed());
     const bool known = m_latestInfo.detectedKind != Backend::Kind::Auto && QUrl(m_latestInfo.url) == url;
-    m_kindCombo->setItemText(0, known ? tr("auto (detected: %1)").arg(Backend::kindName(m_latestInfo.detectedKind)) : tr("auto"));
+    m_kindCombo->setItemText(
+        0, known ? tr("auto (detected: %1)").arg(Backend::kindName(m_latestInfo.detectedKind)) : tr("auto"));
 }
 
 void SettingsDialog::growToFit()
@@ -496,18 +506,27 @@ void SettingsDialog::showInfo(const Backend::Info& info, bool tested)
         m_reachLabel->setText(tr("not checked yet"));
         m_reachLabel->setStyleSheet(QString());
     } else if (info.reachable) {
-        m_reachLabel->setText(info.serverVersion.isEmpty() ? tr("\u2713 reachable") : tr("\u2713 reachable (%1)").arg(info.serverVersion));
-        m_reachLabel->setStyleSheet(u"color: %1"_s.arg(OutcomeStyle::foreground(Trace::Outcome::Passed, palette).name()));
+        m_reachLabel->setText(info.serverVersion.isEmpty()
+                ? tr("\u2713 reachable")
+                : tr("\u2713 reachable (%1)").arg(info.serverVersion));
+        m_reachLabel->setStyleSheet(
+            u"color: %1"_s.arg(OutcomeStyle::foreground(Trace::Outcome::Passed, palette).name()));
     } else {
-        m_reachLabel->setText(tr("\u2717 not reachable: %1").arg(info.problem.isEmpty() ? tr("no answer") : info.problem));
-        m_reachLabel->setStyleSheet(u"color: %1"_s.arg(OutcomeStyle::foreground(Trace::Outcome::Error, palette).name()));
+        m_reachLabel->setText(
+            tr("\u2717 not reachable: %1").arg(info.problem.isEmpty() ? tr("no answer") : info.problem));
+        m_reachLabel->setStyleSheet(
+            u"color: %1"_s.arg(OutcomeStyle::foreground(Trace::Outcome::Error, palette).name()));
     }
-    m_detectedLabel->setText(info.detectedKind == Backend::Kind::Auto ? tr("unknown") : Backend::kindName(info.detectedKind));
+    m_detectedLabel->setText(
+        info.detectedKind == Backend::Kind::Auto ? tr("unknown") : Backend::kindName(info.detectedKind));
     m_modelsLabel->setText(info.models.isEmpty() ? tr("none listed") : modelSummary(info.models));
-    m_modelsLabel->setToolTip(info.models.size() > 1 ? info.models.first(qMin<qsizetype>(info.models.size(), 40)).join(u'\n') : QString());
+    m_modelsLabel->setToolTip(info.models.size() > 1
+            ? info.models.first(qMin<qsizetype>(info.models.size(), 40)).join(u'\n')
+            : QString());
     if (info.contextLength > 0) {
         // The dialog's fallback is what --context-length sets.
-        const QString source = info.contextSource == "--context-length"_L1 ? tr("the configured fallback") : info.contextSource;
+        const QString source = info.contextSource == "--context-length"_L1 ? tr("the configured fallback")
+                                                                           : info.contextSource;
         m_contextLabel->setText(tr("%1 tokens\nfrom %2").arg(QLocale().toString(info.contextLength), source));
     } else {
         m_contextLabel->setText(tr("unknown: the backend does not say"));
@@ -533,14 +552,16 @@ std::optional<Config::Settings> SettingsDialog::editedSettings(QString* problem)
     Config::Settings s = m_proxy->settings(); // what the dialog does not show stays as it runs
     const QString urlText = m_urlEdit->text().trimmed();
     const QUrl url = QUrl::fromUserInput(urlText);
-    if (urlText.isEmpty() || !url.isValid() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1) || url.host().isEmpty())
+    if (urlText.isEmpty() || !url.isValid() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1)
+        || url.host().isEmpty())
         return fail(tr("The backend URL needs http:// or https:// and a host, like http://127.0.0.1:8080."));
     const QString host = m_hostEdit->text().trimmed();
     if (!isListenHost(host))
         return fail(tr("The listen host must be an IP address such as 127.0.0.1 or 0.0.0.0, or localhost."));
     const QString variable = m_variableEdit->text().trimmed();
     if (!variable.isEmpty() && !Config::isEnvironmentVariableName(variable))
-        return fail(tr("The key variable must be the name of an environment variable: letters, digits and _."));
+        return fail(
+            tr("The key variable must be the name of an environment variable: letters, digits and _."));
 
     s.backend.url = url;
     s.backend.kind = Backend::Kind(m_kindCombo->currentData().toInt());
@@ -562,7 +583,8 @@ void SettingsDialog::showProblem(const QString& problem)
 {
     m_problemLabel->setVisible(!problem.isEmpty());
     m_problemLabel->setText(problem);
-    m_problemLabel->setStyleSheet(u"color: %1"_s.arg(OutcomeStyle::foreground(Trace::Outcome::Error, palette()).name()));
+    m_problemLabel->setStyleSheet(
+        u"color: %1"_s.arg(OutcomeStyle::foreground(Trace::Outcome::Error, palette()).name()));
     growToFit();
 }
 
@@ -581,7 +603,8 @@ bool SettingsDialog::apply()
     const bool moves = edited->host != before.host || edited->port != before.port;
     if (wasListening && moves && edited->port != 0) {
         QTcpServer probe;
-        const QHostAddress address = edited->host == "localhost"_L1 ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(edited->host);
+        const QHostAddress address = edited->host == "localhost"_L1 ? QHostAddress(QHostAddress::LocalHost)
+                                                                    : QHostAddress(edited->host);
         if (!probe.listen(address, edited->port)) {
             showProblem(tr("Not applied: cannot listen on %1:%2: %3. Temper keeps its previous settings.")
                             .arg(edited->host)
@@ -615,13 +638,15 @@ bool SettingsDialog::apply()
             if (reply.keyringAnswered()) {
                 // What a read would now say.
                 Config::KeyringReply entry;
-                entry.status = key.isEmpty() ? Config::KeyringReply::Status::NotFound : Config::KeyringReply::Status::Found;
+                entry.status = key.isEmpty() ? Config::KeyringReply::Status::NotFound
+                                             : Config::KeyringReply::Status::Found;
                 entry.key = key;
                 m_keyringReply = entry;
             }
             updateKeyInfo();
             if (!reply.keyringAnswered())
-                m_keyStorageLabel->setText(tr("Not kept in the keyring (%1): the key lasts for this run.").arg(reply.reason));
+                m_keyStorageLabel->setText(
+                    tr("Not kept in the keyring (%1): the key lasts for this run.").arg(reply.reason));
             growToFit();
             emit keyringWritten(reply);
         });

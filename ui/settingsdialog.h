@@ -92,11 +92,11 @@ private:
     std::optional<Config::KeyringReply> m_keyringReply; // nullopt until the keyring answered
     Config::ApiKey m_keyInUse;
     QString m_savedVariable;
-    Backend::Info m_latestInfo;        // of the running backend, or of the last test
+    Backend::Info m_latestInfo; // of the running backend, or of the last test
     Backend::Client* m_testClient = nullptr;
     Backend::Discovery* m_testDiscovery = nullptr;
     bool m_keyRemoved = false;
-    bool m_showingTest = false;        // the panel shows a test, not the running backend
+    bool m_showingTest = false; // the panel shows a test, not the running backend
 
     QLineEdit* m_urlEdit = nullptr;
     QComboBox* m_kindCombo = nullptr;

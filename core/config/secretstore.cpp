@@ -95,13 +95,14 @@ KeyringReply replyOf(QKeychain::Job* job, bool reading, bool removing)
 } // namespace
 
 ApiKey resolveApiKey(const CommandLine& commandLine, const KeyringReply& keyring, const QString& variable,
-                     const QProcessEnvironment& environment)
+    const QProcessEnvironment& environment)
 {
     ApiKey result;
     const QString& given = commandLine.settings.backend.apiKey;
     if (!given.isEmpty()) {
         result.key = given;
-        result.origin = commandLine.explicitOptions.contains("api-key"_L1) ? KeyOrigin::Flag : KeyOrigin::TemperVariable;
+        result.origin = commandLine.explicitOptions.contains("api-key"_L1) ? KeyOrigin::Flag
+                                                                           : KeyOrigin::TemperVariable;
         return result;
     }
     if (keyring.status == KeyringReply::Status::Found && !keyring.key.isEmpty()) {
@@ -145,8 +146,8 @@ QString describeKeyStorage(const KeyringReply& keyring, const QString& variable)
         return u"Kept in the system keyring (service \u201cTemper\u201d), never in the settings file."_s;
     if (!variable.isEmpty())
         return u"No keyring (%1): the key is read from $%2."_s.arg(keyring.reason, variable);
-    return u"No keyring (%1): a key entered here lasts for this run; name an environment variable to read it from."_s.arg(
-        keyring.reason);
+    return u"No keyring (%1): a key entered here lasts for this run; name an environment variable to read it from."_s
+        .arg(keyring.reason);
 }
 
 bool KeyringStore::hasUnfinishedJobs()
@@ -156,8 +157,7 @@ bool KeyringStore::hasUnfinishedJobs()
 
 KeyringStore::KeyringStore(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 void KeyringStore::read(const Callback& done)
 {
@@ -202,7 +202,8 @@ void KeyringStore::run(Operation operation, const QString& key, const Callback& 
         ++g_unfinishedJobs;
         QObject::connect(job, &QKeychain::Job::finished, job, [promise, operation](QKeychain::Job* finished) {
             --g_unfinishedJobs;
-            promise->addResult(replyOf(finished, operation == Operation::Read, operation == Operation::Remove));
+            promise->addResult(
+                replyOf(finished, operation == Operation::Read, operation == Operation::Remove));
             promise->finish();
         });
         job->start(); // the job deletes itself when it has finished
@@ -217,7 +218,8 @@ void KeyringStore::run(Operation operation, const QString& key, const Callback& 
     };
     const int timeoutMs = m_timeoutMs;
     QTimer::singleShot(timeoutMs, this, [answer, timeoutMs] {
-        answer(unavailable(u"the keyring did not answer within %1 s"_s.arg(QString::number(timeoutMs / 1000.0, 'g', 2))));
+        answer(unavailable(
+            u"the keyring did not answer within %1 s"_s.arg(QString::number(timeoutMs / 1000.0, 'g', 2))));
     });
     future.then(this, [answer](const KeyringReply& reply) { answer(reply); });
 }

@@ -14,15 +14,15 @@ namespace Config {
 struct KeyringReply
 {
     enum class Status {
-        Found,      // read: the entry holds `key`
-        NotFound,   // read: the keyring answered, no entry
-        Stored,     // write: the entry now holds the key
-        Removed,    // write of an empty key: there is no entry any more
+        Found, // read: the entry holds `key`
+        NotFound, // read: the keyring answered, no entry
+        Stored, // write: the entry now holds the key
+        Removed, // write of an empty key: there is no entry any more
         Unavailable // no keyring answered; `reason` says why
     };
 
     Status status = Status::Unavailable;
-    QString key;    // with Found. Never logged.
+    QString key; // with Found. Never logged.
     QString reason; // with Unavailable, in plain words: "no secret service answered"
 
     bool keyringAnswered() const { return status != Status::Unavailable; }
@@ -42,7 +42,7 @@ struct ApiKey
 // commandLine.settings by parseCommandLine), the keyring entry, the environment variable
 // named `variable` (the name is saved in the settings file; the key never is). Pure.
 ApiKey resolveApiKey(const CommandLine& commandLine, const KeyringReply& keyring, const QString& variable,
-                     const QProcessEnvironment& environment);
+    const QProcessEnvironment& environment);
 
 // Plain words for the settings dialog, never containing the key: where the key in use came
 // from ("from $OPENROUTER_API_KEY"), and where a key typed in the dialog is kept ("No keyring

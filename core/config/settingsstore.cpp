@@ -21,29 +21,41 @@ struct SavedField
     std::function<bool(const Settings& a, const Settings& b)> same;
 };
 
-template<typename Access>
-SavedField savedField(QList<QLatin1StringView> options, Access access)
+template <typename Access> SavedField savedField(QList<QLatin1StringView> options, Access access)
 {
-    return SavedField { std::move(options), [access](Settings& to, const Settings& from) { access(to) = access(from); },
-                        [access](const Settings& a, const Settings& b) { return access(a) == access(b); } };
+    return SavedField { std::move(options),
+        [access](Settings& to, const Settings& from) { access(to) = access(from); },
+        [access](const Settings& a, const Settings& b) { return access(a) == access(b); } };
 }
 
 const QList<SavedField>& savedFields()
 {
     static const QList<SavedField> fields = {
-        savedField({ "host"_L1 }, [](auto& s) -> auto& { return s.host; }),
-        savedField({ "port"_L1 }, [](auto& s) -> auto& { return s.port; }),
+        savedField(
+            { "host"_L1 }, [](auto& s) -> auto& { return s.host; }),
+        savedField(
+            { "port"_L1 }, [](auto& s) -> auto& { return s.port; }),
         // --demo points the backend at the embedded model, whatever is saved.
-        savedField({ "backend-url"_L1, "demo"_L1 }, [](auto& s) -> auto& { return s.backend.url; }),
-        savedField({ "backend-kind"_L1 }, [](auto& s) -> auto& { return s.backend.kind; }),
-        savedField({ "model"_L1 }, [](auto& s) -> auto& { return s.backend.model; }),
-        savedField({ "context-length"_L1 }, [](auto& s) -> auto& { return s.backend.contextLength; }),
-        savedField({ "backend-timeout"_L1 }, [](auto& s) -> auto& { return s.backend.timeoutMs; }),
-        savedField({ "no-guard"_L1 }, [](auto& s) -> auto& { return s.guard.enabled; }),
-        savedField({ "no-rescue"_L1 }, [](auto& s) -> auto& { return s.guard.rescue; }),
-        savedField({ "no-repair"_L1 }, [](auto& s) -> auto& { return s.guard.repair; }),
-        savedField({ "max-retries"_L1 }, [](auto& s) -> auto& { return s.guard.maxRetries; }),
-        savedField({ "on-exhausted"_L1 }, [](auto& s) -> auto& { return s.guard.onExhausted; }),
+        savedField(
+            { "backend-url"_L1, "demo"_L1 }, [](auto& s) -> auto& { return s.backend.url; }),
+        savedField(
+            { "backend-kind"_L1 }, [](auto& s) -> auto& { return s.backend.kind; }),
+        savedField(
+            { "model"_L1 }, [](auto& s) -> auto& { return s.backend.model; }),
+        savedField(
+            { "context-length"_L1 }, [](auto& s) -> auto& { return s.backend.contextLength; }),
+        savedField(
+            { "backend-timeout"_L1 }, [](auto& s) -> auto& { return s.backend.timeoutMs; }),
+        savedField(
+            { "no-guard"_L1 }, [](auto& s) -> auto& { return s.guard.enabled; }),
+        savedField(
+            { "no-rescue"_L1 }, [](auto& s) -> auto& { return s.guard.rescue; }),
+        savedField(
+            { "no-repair"_L1 }, [](auto& s) -> auto& { return s.guard.repair; }),
+        savedField(
+            { "max-retries"_L1 }, [](auto& s) -> auto& { return s.guard.maxRetries; }),
+        savedField(
+            { "on-exhausted"_L1 }, [](auto& s) -> auto& { return s.guard.onExhausted; }),
     };
     return fields;
 }
@@ -98,8 +110,7 @@ bool isEnvironmentVariableName(const QString& name)
 
 SettingsStore::SettingsStore(QSettings* file)
     : m_file(file)
-{
-}
+{ }
 
 bool SettingsStore::hasSettings() const
 {
@@ -179,9 +190,8 @@ Settings mergeCommandLine(const Settings& saved, const CommandLine& commandLine)
 {
     Settings run = commandLine.settings;
     for (const SavedField& field : savedFields()) {
-        const bool given = std::any_of(field.options.cbegin(), field.options.cend(), [&](QLatin1StringView option) {
-            return commandLine.explicitOptions.contains(option);
-        });
+        const bool given = std::any_of(field.options.cbegin(), field.options.cend(),
+            [&](QLatin1StringView option) { return commandLine.explicitOptions.contains(option); });
         if (!given)
             field.copy(run, saved);
     }
