@@ -89,8 +89,6 @@ int main(int argc, char** argv)
     if (commandLine.gui && !gui)
         err << "temper: no display found; running headless (use --no-gui to say so)" << Qt::endl;
 
-    // Only the window reads saved settings: a headless run (scripts, servers, CI) gets exactly
-    // its command line and $TEMPER_API_KEY. In the window every option given wins for the run.
     // A keyring job stuck on a silent D-Bus session keeps Qt's D-Bus thread busy, and Qt's exit
     // handlers wait for that thread forever: such a process ends without them. Traces are
     // flushed line by line, so nothing is lost.
@@ -103,6 +101,9 @@ int main(int argc, char** argv)
         }
         return status;
     };
+
+    // Only the window reads saved settings: a headless run (scripts, servers, CI) gets exactly
+    // its command line and $TEMPER_API_KEY. In the window every option given wins for the run.
     Config::Settings settings = commandLine.settings;
     bool savedAddress = false;
     if (gui) {
