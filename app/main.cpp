@@ -1,6 +1,8 @@
 // Temper's entry point. Whether a window is wanted is decided from argv before any application
 // object exists: a QApplication without a display aborts, a QCoreApplication never touches one.
 #include "config/commandline.h"
+#include "config/secretstore.h"
+#include "config/settingsstore.h"
 #include "demo/demobackend.h"
 #include "demo/demotraffic.h"
 #include "mainwindow.h"
@@ -10,10 +12,13 @@
 #include "trace/tracewriters.h"
 
 #include <QApplication>
+#include <QSettings>
 #include <QSocketNotifier>
 #include <QTextStream>
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <unistd.h>
 
@@ -84,13 +89,44 @@ int main(int argc, char** argv)
     if (commandLine.gui && !gui)
         err << "temper: no display found; running headless (use --no-gui to say so)" << Qt::endl;
 
+    // A keyring job stuck on a silent D-Bus session keeps Qt's D-Bus thread busy, and Qt's exit
+    // handlers wait for that thread forever: such a process ends without them. Traces are
+    // flushed line by line, so nothing is lost.
+    const auto finish = [&out, &err](int status) {
+        if (Config::KeyringStore::hasUnfinishedJobs()) {
+            out.flush();
+            err.flush();
+            std::fflush(nullptr);
+            std::_Exit(status);
+        }
+        return status;
+    };
+
+    // Only the window reads saved settings: a headless run (scripts, servers, CI) gets exactly
+    // its command line and $TEMPER_API_KEY. In the window every option given wins for the run.
     Config::Settings settings = commandLine.settings;
+    bool savedAddress = false;
+    if (gui) {
+        QSettings file;
+        const Config::SettingsStore store(&file);
+        const Config::StoredSettings saved = store.load();
+        settings = Config::mergeCommandLine(saved.settings, commandLine);
+        savedAddress = store.hasSettings() && !commandLine.explicitOptions.contains(u"host"_s)
+            && !commandLine.explicitOptions.contains(u"port"_s);
+        if (settings.backend.apiKey.isEmpty()) {
+            // Bounded: without a keyring this answers at once or after KeyringStore's timeout.
+            Config::KeyringStore keyring;
+            settings.backend.apiKey = Config::resolveApiKey(commandLine, keyring.readNow(), saved.apiKeyVariable,
+                                                            QProcessEnvironment::systemEnvironment())
+                                          .key;
+        }
+    }
     std::unique_ptr<Demo::Backend> demo;
     if (settings.demo) {
         demo = std::make_unique<Demo::Backend>();
         if (!demo->start()) {
             err << "temper: the demo model could not start on 127.0.0.1" << Qt::endl;
-            return 1;
+            return finish(1);
         }
         settings.backend.url = demo->url();
     }
@@ -99,7 +135,9 @@ int main(int argc, char** argv)
     QString error;
     if (!proxy.start(&error)) {
         err << "temper: " << error << Qt::endl;
-        return 1;
+        if (savedAddress)
+            err << "temper: the address is a saved setting; --host and --port override it" << Qt::endl;
+        return finish(1);
     }
     // The first line says where to point clients; scripts (and the tests) read the port here.
     out << "Temper " << QCoreApplication::applicationVersion() << " listening on " << proxy.listenUrl().toString()
@@ -110,7 +148,7 @@ int main(int argc, char** argv)
         traceFile = std::make_unique<Trace::TraceFileWriter>(proxy.store());
         if (!traceFile->open(settings.traceFile, &error)) {
             err << "temper: " << error << Qt::endl;
-            return 1;
+            return finish(1);
         }
     }
     std::unique_ptr<Trace::SummaryPrinter> printer;
@@ -131,5 +169,5 @@ int main(int argc, char** argv)
     quitOnSignals(app.get());
     const int status = app->exec();
     window.reset(); // widgets go before the application object
-    return status;
+    return finish(status);
 }

@@ -7,9 +7,11 @@
 #include "overviewpage.h"
 #include "proxy/proxyservice.h"
 #include "rescuepage.h"
+#include "settingsdialog.h"
 #include "statisticswindow.h"
 #include "tracejsonpage.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMessageBox>
@@ -28,9 +30,18 @@ void addDetailPages(DetailPane* pane)
     pane->addPage(new TraceJsonPage);
 }
 
-void showSettingsDialog(Proxy::ProxyService*, QWidget* parent)
+void showSettingsDialog(Proxy::ProxyService* proxy, QWidget* parent)
 {
-    QMessageBox::information(parent, QObject::tr("Backend settings"), QObject::tr("Settings are not available yet."));
+    // One dialog at a time: the action raises the open one.
+    if (auto* open = parent ? parent->findChild<SettingsDialog*>(QString(), Qt::FindDirectChildrenOnly) : nullptr) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto* dialog = new SettingsDialog(proxy, parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setCommandLine(Config::parseCommandLine(QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment()));
+    dialog->open();
 }
 
 QWidget* createFormatLab(Proxy::ProxyService* proxy, QWidget* parent)
