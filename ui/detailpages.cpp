@@ -1,6 +1,7 @@
 #include "detailpages.h"
 
 #include "detailpane.h"
+#include "retriespage.h"
 #include "tracejsonpage.h"
 
 #include <QJsonDocument>
@@ -12,6 +13,7 @@ using namespace Qt::StringLiterals;
 void addDetailPages(DetailPane* pane)
 {
     pane->addPage(new TraceJsonPage);
+    pane->addPage(new RetriesPage);
 }
 
 void showSettingsDialog(Proxy::ProxyService*, QWidget* parent)
