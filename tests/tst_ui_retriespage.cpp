@@ -3,6 +3,7 @@
 // states; the scroll position kept while a running exchange is shown again; pictures in /tmp.
 #include "attemptcard.h"
 #include "exchangefixtures.h"
+#include "guard/guardtrace.h"
 #include "retriespage.h"
 
 #include <QApplication>
@@ -105,6 +106,23 @@ Trace::Exchange withTransportError(const Trace::Exchange& retried)
     return exchange;
 }
 
+// No demo scenario writes a call that cannot be read: the real guard judges one, and its findings
+// replace those of a real exchange's only attempt.
+Trace::Exchange withNearMiss(const Trace::Exchange& native)
+{
+    Trace::Exchange exchange = native;
+    const QJsonObject request = Demo::Traffic::exampleRequest(u"native"_s, false);
+    const Guard::ToolCatalog tools = Guard::ToolCatalog::fromTools(request.value(u"tools"_s).toArray());
+    const QString text
+        = u"Checking.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\",\n</tool_call>"_s;
+    const Guard::AttemptAnalysis analysis = Guard::analyzeAttempt(text, QString(), {}, u"stop"_s, tools, {});
+    const Guard::ToolChoice choice;
+    const Guard::Decision decision = Guard::RetryPolicy::decide(choice, 3, 1, analysis);
+    exchange.attempts[0].guard = Guard::attemptGuardJson(
+        analysis, decision, Guard::RetryPolicy::correctiveTurns(choice, tools, analysis));
+    return exchange;
+}
+
 QString screenshotDirectory()
 {
     const QString fromEnvironment = qEnvironmentVariable("TEMPER_SCREENSHOT_DIR");
@@ -129,6 +147,7 @@ private slots:
     void passThrough();
     void backendRefusal();
     void transportError();
+    void nearMiss();
     void keepsScrollWhileRunning();
     void anotherExchangeStartsAtTop();
     void diffFollowsPalette();
@@ -154,6 +173,7 @@ void TestRetriesPage::initTestCase()
     }
     m_exchanges.insert(u"stubborn-stream"_s, m_demo->run(u"stubborn"_s, true));
     m_exchanges.insert(u"stubborn-running"_s, whileRunning(m_exchanges.value(u"stubborn"_s)));
+    m_exchanges.insert(u"near-miss"_s, withNearMiss(m_exchanges.value(u"native"_s)));
     m_exchanges.insert(u"transport-error"_s, withTransportError(m_exchanges.value(u"unknown-tool"_s)));
     // A backend that refuses the key answers 401.
     DemoExchanges refusing;
@@ -391,6 +411,29 @@ void TestRetriesPage::transportError()
     QVERIFY(!child(card, u"attemptDiff"_s));
 }
 
+void TestRetriesPage::nearMiss()
+{
+    const Trace::Exchange& exchange = m_exchanges.value(u"near-miss"_s);
+    const QJsonObject rescue = exchange.attempts.at(0).guard.value(u"rescue"_s).toObject();
+    QVERIFY(rescue.value(u"near_miss"_s).toBool());
+    auto page = showOnPage(exchange, 1);
+    QCOMPARE(page->cards().size(), 1);
+    AttemptCard* card = page->cards().at(0);
+    QCOMPARE(card->property("verdict").toString(), u"retry"_s);
+    QWidget* issues = child(card, u"attemptIssues"_s);
+    QVERIFY(issues);
+    QVERIFY(child(issues, u"nearMiss"_s));
+    const QJsonArray rescueIssues = rescue.value(u"issues"_s).toArray();
+    for (const QJsonValue& issue : rescueIssues)
+        QVERIFY2(visibleText(issues).contains(issue.toString()), qPrintable(visibleText(issues)));
+    QVERIFY(visibleText(child(card, u"answerText"_s)).contains(u"<tool_call>"_s));
+    // A text answer is corrected with a user message.
+    const QList<QFrame*> turns = card->findChildren<QFrame*>(u"correctionTurn"_s);
+    QVERIFY(!turns.isEmpty());
+    QCOMPARE(turns.last()->property("role").toString(), u"user"_s);
+    QVERIFY(!visibleText(child(turns.last(), u"turnText"_s)).isEmpty());
+}
+
 void TestRetriesPage::keepsScrollWhileRunning()
 {
     // The stubborn exchange as it looked while attempt 3 was still running, then finished.
@@ -466,7 +509,7 @@ void TestRetriesPage::screenshots_data()
     QTest::addColumn<QString>("scenario");
     QTest::addColumn<bool>("dark");
     for (const char* scenario : { "unknown-tool", "stubborn", "bad-args", "native", "models", "hermes",
-             "stubborn-running", "transport-error", "refused" }) {
+             "stubborn-running", "transport-error", "refused", "near-miss" }) {
         QTest::addRow("%s", scenario) << QString::fromLatin1(scenario) << false;
         QTest::addRow("%s-dark", scenario) << QString::fromLatin1(scenario) << true;
     }

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -20,26 +21,34 @@ namespace {
 constexpr qsizetype MaxShownChars = 20'000;
 constexpr int MaxShownDiffLines = 300;
 
+// Objects and arrays indented, other values as JSON literals (a string keeps its quotes, so that
+// "got a few" reads as the value "a few").
 QString prettyJson(const QJsonValue& value)
 {
     if (value.isObject())
         return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented)).trimmed();
     if (value.isArray())
         return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented)).trimmed();
-    if (value.isString())
-        return value.toString();
+    if (value.isUndefined())
+        return QString();
+    // QJsonDocument holds only objects and arrays: write the value inside an array, then unwrap it.
     return QString::fromUtf8(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact))
         .mid(1)
         .chopped(1);
 }
 
-QString prettyArguments(const QString& text)
+QString reformatJson(const QString& text, QJsonDocument::JsonFormat format)
 {
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
     if (error.error != QJsonParseError::NoError)
         return text;
-    return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
+    return QString::fromUtf8(document.toJson(format)).trimmed();
+}
+
+QString prettyArguments(const QString& text)
+{
+    return reformatJson(text, QJsonDocument::Indented);
 }
 
 // A message's content in words: a string, or the text parts of a content array.
@@ -77,8 +86,10 @@ QList<AttemptReport::Call> callsOf(const QJsonArray& calls)
         const QJsonObject function = call.value(u"function"_s).toObject();
         entry.name
             = function.isEmpty() ? call.value(u"name"_s).toString() : function.value(u"name"_s).toString();
-        entry.arguments = prettyArguments(function.isEmpty() ? call.value(u"arguments_text"_s).toString()
-                                                             : function.value(u"arguments"_s).toString());
+        const QString arguments = function.isEmpty() ? call.value(u"arguments_text"_s).toString()
+                                                     : function.value(u"arguments"_s).toString();
+        entry.arguments = prettyArguments(arguments);
+        entry.argumentsLine = reformatJson(arguments, QJsonDocument::Compact);
         entry.rescued = call.value(u"rescued"_s).toBool();
         entry.valid = call.value(u"valid"_s).toBool(true);
         const QJsonArray repairs = call.value(u"repairs"_s).toArray();
@@ -127,16 +138,12 @@ AttemptReport reportOf(const Trace::Attempt& attempt)
             entry.pointer = issue.value(u"pointer"_s).toString();
             entry.message = issue.value(u"message"_s).toString();
             entry.expected = issue.value(u"expected"_s).toString();
-            // A string received is quoted, so that "got a few" reads as the value "a few".
-            const QJsonValue received = issue.value(u"received"_s);
-            entry.received = received.isString()
-                ? QString::fromUtf8(QJsonDocument(QJsonArray { received }).toJson(QJsonDocument::Compact))
-                      .mid(1)
-                      .chopped(1)
-                : prettyJson(received);
+            entry.received = prettyJson(issue.value(u"received"_s));
+            // An unknown tool has no schema to show: it is recorded as {}.
             const QJsonValue schema = issue.value(u"schema"_s);
-            if (!(schema.isObject() && schema.toObject().isEmpty()) && !schema.isUndefined()
-                && !schema.isNull())
+            const bool noSchema = schema.isUndefined() || schema.isNull()
+                || (schema.isObject() && schema.toObject().isEmpty());
+            if (!noSchema)
                 entry.schema = prettyJson(schema);
             report.issues.append(entry);
         }
@@ -164,8 +171,7 @@ QByteArray fingerprintOf(const Trace::Attempt& attempt, const QString& previousA
     QCryptographicHash hash(QCryptographicHash::Sha1);
     hash.addData(QJsonDocument(attempt.guard).toJson(QJsonDocument::Compact));
     for (const qint64 number : { qint64(attempt.response.status), attempt.startedUs, attempt.firstTokenUs,
-             attempt.finishedUs, attempt.usage.promptTokens, attempt.usage.completionTokens,
-             qint64(attempt.response.body.size()) })
+             attempt.finishedUs, attempt.usage.promptTokens, attempt.usage.completionTokens })
         hash.addData(QByteArray(QByteArray::number(number) + ','));
     hash.addData(attempt.error.toUtf8());
     hash.addData(previousAnswer.toUtf8());
@@ -245,6 +251,16 @@ QWidget* section(const QString& objectName, QVBoxLayout*& layout)
 QString code(const QString& text)
 {
     return u"<code>"_s + text.toHtmlEscaped() + u"</code>"_s;
+}
+
+// Temper's corrective messages, line for line, with their `backticked` names set as code. Not
+// Markdown: a line after a list item would be folded into it.
+QString messageHtml(const QString& text)
+{
+    static const QRegularExpression backticked(u"`([^`\n]+)`"_s);
+    QString html = text.toHtmlEscaped();
+    html.replace(backticked, u"<code>\\1</code>"_s);
+    return u"<p style=\"white-space: pre-wrap\">"_s + html + u"</p>"_s;
 }
 
 Trace::Outcome outcomeOfVerdict(const QString& verdict)
@@ -443,7 +459,7 @@ QWidget* AttemptCard::issues()
     return widget;
 }
 
-QWidget* AttemptCard::callView(const AttemptReport::Call& call)
+QWidget* AttemptCard::callView(const AttemptReport::Call& call, bool oneLine)
 {
     auto* widget = new QWidget;
     widget->setObjectName(u"answerCall"_s);
@@ -464,7 +480,8 @@ QWidget* AttemptCard::callView(const AttemptReport::Call& call)
     if (!notes.isEmpty())
         line += u" · "_s + notes.join(u", "_s);
     layout->addWidget(textLabel(line, u"callName"_s, Qt::RichText));
-    layout->addWidget(codeLabel(shortened(call.arguments), u"callArguments"_s));
+    layout->addWidget(
+        codeLabel(shortened(oneLine ? call.argumentsLine : call.arguments), u"callArguments"_s));
     for (const QString& repair : call.repairs)
         layout->addWidget(textLabel(tr("Repaired: %1").arg(repair), u"callRepair"_s));
     return widget;
@@ -620,9 +637,11 @@ QWidget* AttemptCard::correction()
             u"<b>"_s + turn.role.toHtmlEscaped() + u"</b>"_s + (note.isEmpty() ? QString() : u" · "_s + note),
             u"turnRole"_s, Qt::RichText));
         if (!turn.text.isEmpty())
-            bubbleLayout->addWidget(textLabel(shortened(turn.text), u"turnText"_s, Qt::MarkdownText));
+            bubbleLayout->addWidget(turn.role == u"assistant"_s
+                    ? textLabel(shortened(turn.text), u"turnText"_s)
+                    : textLabel(messageHtml(shortened(turn.text)), u"turnText"_s, Qt::RichText));
         for (const AttemptReport::Call& call : turn.calls)
-            bubbleLayout->addWidget(callView(call));
+            bubbleLayout->addWidget(callView(call, true)); // the answer above shows it in full
         layout->addWidget(bubble);
     }
     return widget;

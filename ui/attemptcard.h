@@ -19,6 +19,7 @@ struct AttemptReport
         QString id;
         QString name;
         QString arguments; // pretty JSON when the text parses, else as written
+        QString argumentsLine; // the same on one line
         bool rescued = false;
         bool valid = true;
         QStringList repairs; // each repair in plain words
@@ -96,7 +97,7 @@ private:
     QWidget* answer();
     QWidget* diff();
     QWidget* correction();
-    QWidget* callView(const AttemptReport::Call& call);
+    QWidget* callView(const AttemptReport::Call& call, bool oneLine = false);
     QString diffHtml() const;
 
     AttemptReport m_report;

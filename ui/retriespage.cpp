@@ -139,6 +139,12 @@ QString RetriesPage::summary(const Shown& shown, const QList<AttemptReport>& rep
                                      : tr("No request reached the backend: %1").arg(shown.error);
     }
     const QString& verdict = reports.constLast().verdict;
+    if (verdict == u"retry"_s) {
+        const QString ended = shown.error.isEmpty() ? QString() : u" "_s + tr("(%1)").arg(shown.error);
+        return count == 1
+            ? tr("One attempt: the exchange ended before its retry was sent%1.").arg(ended)
+            : tr("%1 attempts: the exchange ended before the next retry was sent%2.").arg(count).arg(ended);
+    }
     if (count == 1) {
         if (verdict == u"accept"_s)
             return tr("One attempt: the model's first answer was accepted, no retry was needed.");
