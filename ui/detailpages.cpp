@@ -7,6 +7,7 @@
 #include "overviewpage.h"
 #include "proxy/proxyservice.h"
 #include "rescuepage.h"
+#include "retriespage.h"
 #include "settingsdialog.h"
 #include "statisticswindow.h"
 #include "tracejsonpage.h"
@@ -26,6 +27,7 @@ void addDetailPages(DetailPane* pane)
     pane->addPage(new RequestPage);
     pane->addPage(new ResponsePage);
     pane->addPage(new RescuePage);
+    pane->addPage(new RetriesPage);
     pane->addPage(new ComparePage);
     pane->addPage(new TraceJsonPage);
 }
