@@ -8,6 +8,7 @@
 #include "httpmessageview.h"
 #include "jsontreemodel.h"
 #include "messagepages.h"
+#include "widgettext.h"
 
 #include <QAbstractItemModelTester>
 #include <QAbstractItemView>
@@ -30,32 +31,6 @@ QString plainText(const QString& html)
     QTextDocument document;
     document.setHtml(html);
     return document.toPlainText();
-}
-
-// Every piece of text the widget shows, models included.
-QString everything(const QWidget* root)
-{
-    QStringList texts;
-    for (const QLabel* label : root->findChildren<QLabel*>())
-        texts.append(label->text());
-    for (const QTextBrowser* browser : root->findChildren<QTextBrowser*>())
-        texts.append(browser->toPlainText());
-    for (const QPlainTextEdit* edit : root->findChildren<QPlainTextEdit*>())
-        texts.append(edit->toPlainText());
-    for (const QAbstractItemView* view : root->findChildren<QAbstractItemView*>()) {
-        const QAbstractItemModel* model = view->model();
-        std::function<void(const QModelIndex&)> walk = [&](const QModelIndex& parent) {
-            for (int row = 0; row < model->rowCount(parent); ++row) {
-                for (int column = 0; column < model->columnCount(parent); ++column) {
-                    const QModelIndex index = model->index(row, column, parent);
-                    texts.append(index.data().toString() + index.data(Qt::ToolTipRole).toString());
-                }
-                walk(model->index(row, 0, parent));
-            }
-        };
-        walk({});
-    }
-    return texts.join(u'\n');
 }
 
 } // namespace
@@ -390,7 +365,7 @@ void TestMessagePages::keyNeverShown()
     }
     QTest::qWait(200);
     for (const QWidget* page : std::initializer_list<const QWidget*> { &compare, &request, &response }) {
-        const QString text = everything(page);
+        const QString text = widgetText(page);
         QVERIFY(!text.isEmpty());
         QVERIFY2(!text.contains(kKey), qPrintable(page->objectName()));
     }

@@ -4,6 +4,9 @@
 #include "detailpane.h"
 #include "exchangefixtures.h"
 #include "exchangepage.h"
+#include "formatlab.h"
+#include "settingsdialog.h"
+#include "statisticswindow.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -46,6 +49,7 @@ private slots:
     void tabs_data();
     void tabs();
     void darkPalette();
+    void toolWindows();
     void cleanupTestCase();
 
 private:
@@ -134,6 +138,41 @@ void TestScreenshots::darkPalette()
     m_window->detailPane()->setCurrentIndex(0);
     save(m_window.get(), u"main-window-dark"_s);
     QApplication::setPalette(light);
+}
+
+void TestScreenshots::toolWindows()
+{
+    // The format lab on an answer the guard would retry (a value out of the schema's range).
+    FormatLab lab;
+    lab.resize(1300, 860);
+    lab.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&lab));
+    const QList<FormatLab::Example> examples = FormatLab::examples();
+    int retried = -1;
+    for (int i = 0; i < examples.size() && retried < 0; ++i) {
+        if (examples.at(i).output.contains(u"\"days\": 10"_s))
+            retried = i;
+    }
+    QVERIFY(retried >= 0);
+    QSignalSpy shown(&lab, &FormatLab::previewShown);
+    lab.loadExample(retried);
+    QVERIFY(shown.wait(5000));
+    save(&lab, u"format-lab"_s);
+
+    StatisticsWindow statistics(m_demo->proxy()->store());
+    statistics.resize(1280, 360);
+    statistics.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&statistics));
+    QTest::qWait(400); // the first recompute
+    save(&statistics, u"statistics"_s);
+
+    SettingsDialog settings(m_demo->proxy());
+    settings.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&settings));
+    QSignalSpy tested(&settings, &SettingsDialog::connectionTested);
+    settings.testConnection();
+    QVERIFY(tested.wait(10000));
+    save(&settings, u"settings"_s);
 }
 
 QTEST_MAIN(TestScreenshots)

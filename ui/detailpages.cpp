@@ -50,6 +50,8 @@ QWidget* createFormatLab(Proxy::ProxyService* proxy, QWidget* parent)
 {
     auto* lab = new FormatLab(parent);
     lab->setGuardSettings(proxy->settings().guard);
+    QObject::connect(proxy, &Proxy::ProxyService::settingsChanged, lab,
+                     [lab](const Config::Settings& settings) { lab->setGuardSettings(settings.guard); });
     return lab;
 }
 

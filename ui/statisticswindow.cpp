@@ -30,6 +30,8 @@ StatisticsWindow::StatisticsWindow(Trace::TraceStore* store, QWidget* parent)
     m_view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     // The backend URL takes the room left, so the numbers sit together on the right.
     m_view->header()->setSectionResizeMode(StatisticsModel::BackendColumn, QHeaderView::Stretch);
+    // When the room is short, keep a URL's host and port readable rather than its scheme.
+    m_view->setTextElideMode(Qt::ElideMiddle);
     auto* note = new QLabel(
         tr("Shares are of tool requests: finished chat requests that declared tools and that the guard "
            "judged. Native calls and rescued count an exchange when any of its attempts had them; the "

@@ -114,11 +114,13 @@ bool ProxyService::applySettings(const Config::Settings& settings, QString* erro
         m_discovery->setProfile(settings.backend);
         m_discovery->refresh();
     }
+    bool listening = true;
     if (addressChanged && m_server->isListening()) {
         stop();
-        return start(error);
+        listening = start(error);
     }
-    return true;
+    emit settingsChanged(m_settings);
+    return listening;
 }
 
 Context ProxyService::context() const

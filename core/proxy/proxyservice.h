@@ -52,6 +52,8 @@ public:
 Q_SIGNALS:
     void listeningChanged(bool listening);
     void backendInfoChanged(const Backend::Info& info);
+    // applySettings() took new settings (emitted once they are in force).
+    void settingsChanged(const Config::Settings& settings);
 
 private:
     void handleRequest(Http::ResponseWriter* writer) override;
