@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QImage>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QtTest>
@@ -69,6 +70,7 @@ void TestScreenshots::initTestCase()
     m_window->resize(1400, 900);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->findChild<QSplitter*>(u"mainSplitter"_s)->setSizes({ 300, 540 }); // every demo exchange in view
     // The demo traffic, as `temper --demo` sends it.
     const QList<std::pair<QString, bool>> traffic = { { u"text"_s, true },      { u"native"_s, true },  { u"hermes"_s, false },
                                                       { u"mistral"_s, true },   { u"fenced"_s, false }, { u"float"_s, true },
@@ -96,7 +98,9 @@ void TestScreenshots::save(QWidget* widget, const QString& name)
 
 void TestScreenshots::window()
 {
+    // The README's picture: a call the model wrote as text, and what Temper made of it.
     m_window->selectExchange(m_ids.value(u"hermes"_s));
+    m_window->detailPane()->setCurrentWidget(m_window->detailPane()->page(u"rescuePage"_s));
     save(m_window.get(), u"main-window"_s);
 }
 
