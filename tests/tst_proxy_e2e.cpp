@@ -73,6 +73,8 @@ private slots:
     void badInputGetsClear4xx_data();
     void badInputGetsClear4xx();
     void slowRequestTimesOut();
+    void tricklingClientIsClosedWithinTheRequestTimeout();
+    void idleKeepAliveConnectionIsClosed();
     void expectContinueAndChunkedBody();
     void demoTrafficRunsThroughTheFrontDoor();
 
@@ -81,6 +83,7 @@ private:
     static Demo::Options fastDemo();
     RawResponse roundTrip(const QByteArray& request, RawClient** keep = nullptr);
     const Trace::Exchange* lastExchange() const;
+    QByteArray traceFileLine(const QString& path) const;
 
     std::unique_ptr<Demo::Backend> m_demo;
     std::unique_ptr<Proxy::ProxyService> m_proxy;
@@ -133,6 +136,12 @@ const Trace::Exchange* TestProxyEndToEnd::lastExchange() const
 {
     const QList<quint64> ids = m_proxy->store()->ids();
     return ids.isEmpty() ? nullptr : m_proxy->store()->find(ids.last());
+}
+
+QByteArray TestProxyEndToEnd::traceFileLine(const QString& path) const
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed() : QByteArray();
 }
 
 void TestProxyEndToEnd::nonStreamingChat()
@@ -452,15 +461,31 @@ void TestProxyEndToEnd::badInputGetsClear4xx_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("mentions");
-    QTest::addRow("not json") << chatRequest("{not json") << 400 << u"not valid JSON"_s;
-    QTest::addRow("json array") << chatRequest("[1,2]") << 400 << u"JSON object"_s;
-    QTest::addRow("no messages") << chatRequest(R"({"model":"x"})") << 400 << u"messages"_s;
-    QTest::addRow("body too large") << chatRequest(QByteArray(5000, ' ')) << 413 << u"larger than"_s;
-    QTest::addRow("head too large") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n") << 431 << u"head"_s;
+    QTest::addColumn<QByteArray>("method"); // what the trace records of the refused request
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QByteArray>("recordedBytes"); // the start of what the trace shows as its body
+    QTest::addRow("not json") << chatRequest("{not json") << 400 << u"not valid JSON"_s
+                              << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray("{not json");
+    QTest::addRow("json array") << chatRequest("[1,2]") << 400 << u"JSON object"_s
+                                << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray("[1,2]");
+    QTest::addRow("no messages") << chatRequest(R"({"model":"x"})", {}, "/chat/completions") << 400 << u"messages"_s
+                                 << QByteArray("POST") << QByteArray("/chat/completions") << u"chat"_s << QByteArray(R"({"model":"x"})");
+    QTest::addRow("body too large") << chatRequest(QByteArray(5000, ' ')) << 413 << u"larger than"_s
+                                    << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray();
+    QTest::addRow("chunked body too large")
+        << QByteArray("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n" + QByteArray(4096, 'z') + "\r\n10\r\n")
+        << 413 << u"larger than"_s << QByteArray("POST") << QByteArray("/upload") << u"passthrough"_s << QByteArray();
+    QTest::addRow("head too large") << QByteArray("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n") << 431 << u"head"_s
+                                    << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: aaaa");
     QTest::addRow("smuggling") << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-                               << 400 << u"ambiguous"_s;
-    QTest::addRow("unknown method") << QByteArray("BREW / HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << u"BREW"_s;
-    QTest::addRow("tls to plain port") << QByteArray("\x16\x03\x01\x00\xa5\x01\x00\x00", 8) << 400 << u"not an HTTP"_s;
+                               << 400 << u"ambiguous"_s << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray();
+    QTest::addRow("bare LF") << QByteArray("GET /v1/models HTTP/1.1\nHost: x\n\n") << 400 << u"CRLF"_s
+                             << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("GET /v1/models HTTP/1.1\nHost: x\n");
+    QTest::addRow("unknown method") << QByteArray("BREW / HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << u"BREW"_s
+                                    << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("BREW / HTTP/1.1\r\n");
+    QTest::addRow("tls to plain port") << QByteArray("\x16\x03\x01\x00\xa5\x01\x00\x00", 8) << 400 << u"not an HTTP"_s
+                                       << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("\x16\x03\x01\x00\xa5", 5);
 }
 
 void TestProxyEndToEnd::badInputGetsClear4xx()
@@ -468,11 +493,44 @@ void TestProxyEndToEnd::badInputGetsClear4xx()
     QFETCH(QByteArray, request);
     QFETCH(int, status);
     QFETCH(QString, mentions);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QString, route);
+    QFETCH(QByteArray, recordedBytes);
     start([](Config::Settings& s) { s.maxBodyBytes = 4096; });
+    QTemporaryDir dir;
+    Trace::TraceFileWriter writer(m_proxy->store());
+    QVERIFY(writer.open(dir.filePath(u"trace.jsonl"_s)));
     const RawResponse response = roundTrip(request);
     QCOMPARE(response.status, status);
     const QString message = errorOf(response).value("message"_L1).toString();
     QVERIFY2(message.contains(mentions), qPrintable(message));
+    // Browser clients can read the refusal.
+    QCOMPARE(response.header("Access-Control-Allow-Origin"), QByteArray("*"));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("error"));
+
+    // The refusal is an exchange like any other, in the store and in the trace file.
+    QTRY_COMPARE(m_proxy->store()->size(), 1);
+    const Trace::Exchange* exchange = lastExchange();
+    QVERIFY(exchange->finished);
+    QCOMPARE(exchange->method, method);
+    QCOMPARE(exchange->path, path);
+    QCOMPARE(exchange->route, route);
+    QCOMPARE(exchange->outcome, Trace::Outcome::Error);
+    QCOMPARE(exchange->clientResponse.status, status);
+    QCOMPARE(exchange->clientResponse.body, response.body);
+    QVERIFY(exchange->error.contains(mentions));
+    QVERIFY(exchange->attempts.isEmpty()); // the backend never saw it
+    QVERIFY2(exchange->clientRequest.body.startsWith(recordedBytes), exchange->clientRequest.body.left(80).constData());
+    if (!method.isEmpty())
+        QVERIFY(std::any_of(exchange->clientRequest.headers.cbegin(), exchange->clientRequest.headers.cend(),
+                            [](const auto& header) { return header.first == "Host"; }));
+    if (status == 400 && route == u"chat"_s && method == "POST" && !recordedBytes.isEmpty())
+        QCOMPARE(response.header("X-Temper-Exchange"), QByteArray::number(exchange->id));
+    const QJsonObject line = QJsonDocument::fromJson(traceFileLine(dir.filePath(u"trace.jsonl"_s))).object();
+    QCOMPARE(line.value("outcome"_L1).toString(), u"error"_s);
+    QCOMPARE(line.value("client_response"_L1).toObject().value("status"_L1).toInt(), status);
+
     // The process is still serving.
     QCOMPARE(roundTrip("GET /temper/health HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
 }
@@ -483,7 +541,70 @@ void TestProxyEndToEnd::slowRequestTimesOut()
     RawClient client(m_proxy->port());
     client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\":");
     QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 5000);
+    const RawResponse response = RawResponse::parse(client.data());
+    QCOMPARE(response.status, 408);
+    QCOMPARE(response.header("Access-Control-Allow-Origin"), QByteArray("*"));
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->path, QByteArray("/v1/chat/completions"));
+    QCOMPARE(lastExchange()->clientResponse.status, 408);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+}
+
+void TestProxyEndToEnd::tricklingClientIsClosedWithinTheRequestTimeout()
+{
+    // One byte of the head every 200 ms: each arrives well within the timeout, the whole head
+    // never does. The timeout counts from the first byte, so the connection is closed on time.
+    constexpr int kTimeoutMs = 700;
+    start([](Config::Settings& s) { s.requestTimeoutMs = kTimeoutMs; });
+    RawClient client(m_proxy->port());
+    QVERIFY(client.waitConnected());
+    const QByteArray head = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-loris\r\n\r\n";
+    qsizetype sent = 0;
+    QTimer trickle;
+    connect(&trickle, &QTimer::timeout, this, [&] {
+        if (!client.closed() && sent < head.size())
+            client.send(head.mid(sent++, 1));
+    });
+    QElapsedTimer clock;
+    client.send(head.mid(sent++, 1));
+    clock.start();
+    trickle.start(200);
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 4000);
+    const qint64 closedAfter = clock.elapsed();
+    trickle.stop();
+    QVERIFY2(sent >= 3 && sent < head.size(), qPrintable(QString::number(sent)));
+    QVERIFY2(closedAfter >= kTimeoutMs - 50 && closedAfter < kTimeoutMs + 400, qPrintable(QString::number(closedAfter)));
     QCOMPARE(RawResponse::parse(client.data()).status, 408);
+    // The trace shows what had arrived.
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->clientResponse.status, 408);
+    QVERIFY2(lastExchange()->clientRequest.body.startsWith("GET "), lastExchange()->clientRequest.body.constData());
+    QVERIFY(lastExchange()->attempts.isEmpty());
+}
+
+void TestProxyEndToEnd::idleKeepAliveConnectionIsClosed()
+{
+    constexpr int kIdleMs = 500;
+    start([](Config::Settings& s) { s.idleTimeoutMs = kIdleMs; });
+    RawClient client(m_proxy->port());
+    client.send("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_VERIFY(RawResponse::parse(client.data()).complete);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(RawResponse::parse(client.data()).header("Connection").isEmpty()); // kept alive
+    QTest::qWait(kIdleMs / 2);
+    QVERIFY(!client.closed());
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 3000);
+    QVERIFY2(clock.elapsed() >= kIdleMs - 50 && clock.elapsed() < kIdleMs + 500, qPrintable(QString::number(clock.elapsed())));
+
+    // A connection that never sends a byte is idle too.
+    RawClient silent(m_proxy->port());
+    QVERIFY(silent.waitConnected());
+    clock.restart();
+    QTRY_VERIFY_WITH_TIMEOUT(silent.closed(), 3000);
+    QVERIFY2(clock.elapsed() >= kIdleMs - 50, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(silent.data(), QByteArray()); // closed without an answer: there was no request
+    QCOMPARE(m_proxy->store()->size(), 1); // and no exchange for it
 }
 
 void TestProxyEndToEnd::expectContinueAndChunkedBody()
