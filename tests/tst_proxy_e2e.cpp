@@ -37,6 +37,8 @@ QJsonObject errorOf(const RawResponse& response)
     return QJsonDocument::fromJson(response.body).object().value("error"_L1).toObject();
 }
 
+const QString kUrlKey = u"sk-temper-url-9d8c7b6a5f4e3d2c1b0a/+="_s;
+
 QList<QByteArray> eventData(const QByteArray& body)
 {
     Sse::Decoder decoder;
@@ -65,6 +67,9 @@ private slots:
     void contextLengthDiscovery();
     void modelNamePassesExactly();
     void apiKeyGoesUpstreamButNotIntoTraces();
+    void apiKeyInUrlsStaysOutOfTraces_data();
+    void apiKeyInUrlsStaysOutOfTraces();
+    void clientCredentialsInUrlsAreMasked();
     void clientAuthorizationPassesWithoutOwnKey();
     void thirtyTwoConcurrentStreams();
     void passThroughRoutes();
@@ -370,6 +375,83 @@ void TestProxyEndToEnd::apiKeyGoesUpstreamButNotIntoTraces()
     const QByteArray json = QJsonDocument(Trace::exchangeToJson(*lastExchange())).toJson();
     QVERIFY(!json.contains(key.toUtf8()));
     QVERIFY(!QJsonDocument(m_proxy->backendInfo().toJson()).toJson().contains(key.toUtf8()));
+}
+
+void TestProxyEndToEnd::apiKeyInUrlsStaysOutOfTraces_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("upstreamTarget");
+    const QByteArray key = kUrlKey.toUtf8();
+    const QByteArray encoded = QUrl::toPercentEncoding(kUrlKey);
+    QTest::addRow("pass-through, query") << QByteArray("GET /v1/models?key=" + key + "&x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+                                         << QByteArray("/v1/models?key=" + key + "&x=1");
+    QTest::addRow("pass-through, percent-encoded") << QByteArray("GET /v1/models?key=" + encoded + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                                                   << QByteArray("/v1/models?key=" + encoded);
+    QTest::addRow("pass-through, in the path") << QByteArray("GET /keys/" + key + "/usage HTTP/1.1\r\nHost: x\r\n\r\n")
+                                               << QByteArray("/keys/" + key + "/usage");
+    QTest::addRow("guarded chat, query") << chatRequest(chatBody(u"native"_s, false, u"temper-demo-1.0"_s, true), {},
+                                                        "/v1/chat/completions?api-key=" + key)
+                                         << QByteArray("/v1/chat/completions?api-key=" + key);
+    QTest::addRow("guarded chat, streamed") << chatRequest(chatBody(u"native"_s, true, u"temper-demo-1.0"_s, true), {},
+                                                           "/v1/chat/completions?key=" + key)
+                                            << QByteArray("/v1/chat/completions?key=" + key);
+    QTest::addRow("plain chat, query") << chatRequest(chatBody(u"text"_s, false), {}, "/chat/completions?key=" + key)
+                                       << QByteArray("/v1/chat/completions?key=" + key);
+}
+
+void TestProxyEndToEnd::apiKeyInUrlsStaysOutOfTraces()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, upstreamTarget);
+    const QByteArray key = kUrlKey.toUtf8();
+    QTemporaryDir dir;
+    Demo::Options demo = fastDemo();
+    demo.requiredApiKey = kUrlKey;
+    start([](Config::Settings& s) { s.backend.apiKey = kUrlKey; }, demo);
+    Trace::TraceFileWriter writer(m_proxy->store());
+    QVERIFY(writer.open(dir.filePath(u"trace.jsonl"_s)));
+    const QString summaryPath = dir.filePath(u"summary.txt"_s);
+    FILE* summaryFile = std::fopen(QFile::encodeName(summaryPath).constData(), "w");
+    QVERIFY(summaryFile);
+    auto printer = std::make_unique<Trace::SummaryPrinter>(m_proxy->store(), summaryFile);
+
+    const RawResponse response = roundTrip(request);
+    QVERIFY(response.complete);
+    QVERIFY2(response.status == 200 || response.status == 404, qPrintable(QString::number(response.status)));
+    QCOMPARE(m_demo->received().last().target, upstreamTarget); // the backend gets the URL as sent
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    printer.reset();
+    std::fclose(summaryFile);
+
+    const Trace::Exchange* exchange = lastExchange();
+    const QByteArray encoded = QUrl::toPercentEncoding(kUrlKey);
+    const QByteArray tail = key.right(4);
+    QVERIFY2(exchange->path.contains(QByteArray("\xE2\x80\xA6" + tail)), exchange->path.constData()); // masked, still recognisable
+    QVERIFY(!exchange->attempts.isEmpty());
+    QVERIFY(!exchange->attempts.first().request.url.contains(key));
+    for (const QByteArray& recorded : { traceFileLine(dir.filePath(u"trace.jsonl"_s)), traceFileLine(summaryPath),
+                                        QJsonDocument(Trace::exchangeToJson(*exchange)).toJson() }) {
+        QVERIFY(!recorded.isEmpty());
+        QVERIFY2(!recorded.contains(key), recorded.constData());
+        QVERIFY2(!recorded.contains(encoded), recorded.constData());
+    }
+    for (const Trace::GuardEvent& event : exchange->events)
+        QVERIFY2(!event.summary.contains(kUrlKey), qPrintable(event.summary));
+}
+
+void TestProxyEndToEnd::clientCredentialsInUrlsAreMasked()
+{
+    // Temper has no key of its own: the client's goes upstream untouched, and is masked in the
+    // trace as its Authorization header would be.
+    start();
+    const QByteArray clientKey = "AIzaSyClientSideKey0123456789";
+    const RawResponse response = roundTrip("GET /v1/models?access_token=" + clientKey + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_demo->received().last().target, "/v1/models?access_token=" + clientKey);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    const QByteArray json = QJsonDocument(Trace::exchangeToJson(*lastExchange())).toJson();
+    QVERIFY(!json.contains(clientKey));
+    QVERIFY(lastExchange()->path.startsWith("/v1/models?access_token="));
 }
 
 void TestProxyEndToEnd::clientAuthorizationPassesWithoutOwnKey()

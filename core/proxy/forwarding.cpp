@@ -113,7 +113,7 @@ Trace::HttpRecord requestRecord(const QByteArray& method, const QByteArray& url,
 {
     Trace::HttpRecord record;
     record.method = method;
-    record.url = url;
+    record.url = context.redactor.url(url);
     record.headers = context.redactor.headers(headers);
     appendBody(record, context.redactor.scrub(body), context.traceBodyLimit);
     return record;

@@ -42,6 +42,7 @@ ProxyService::ProxyService(const Config::Settings& settings, QObject* parent)
     m_server->setConfig(serverConfig());
     m_store->setLimits(settings.traceLimit, qint64(512) * 1024 * 1024);
     m_redactor.addSecret(settings.backend.apiKey.toUtf8());
+    m_store->setRedactor(m_redactor);
     m_discovery->setProfile(settings.backend);
     connect(m_discovery, &Backend::Discovery::infoChanged, this, &ProxyService::backendInfoChanged);
 }
@@ -115,6 +116,7 @@ bool ProxyService::applySettings(const Config::Settings& settings, QString* erro
     m_settings = settings;
     m_redactor.clearSecrets();
     m_redactor.addSecret(settings.backend.apiKey.toUtf8());
+    m_store->setRedactor(m_redactor);
     m_server->setConfig(serverConfig());
     m_store->setLimits(settings.traceLimit, qint64(512) * 1024 * 1024);
     if (backendChanged) {
