@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcBackend, "temper.backend")
@@ -182,7 +184,8 @@ void Discovery::get(const QUrl& url, const std::function<void(int, const QByteAr
     request.method = method;
     request.url = url;
     request.body = body;
-    request.inactivityTimeoutMs = kProbeTimeoutMs;
+    // A probe never waits longer than a real request would (--backend-timeout).
+    request.inactivityTimeoutMs = std::min(kProbeTimeoutMs, m_profile.timeoutMs);
     request.headers.append(Http::Header { "Accept", "application/json" });
     if (!body.isEmpty())
         request.headers.append(Http::Header { "Content-Type", "application/json" });
