@@ -3,6 +3,7 @@
 #include "demo/demobackend.h"
 #include "demo/demotraffic.h"
 #include "proxy/proxyservice.h"
+#include "scriptedbackend.h"
 #include "sse/sse.h"
 #include "testsupport.h"
 #include "trace/tracejson.h"
@@ -73,6 +74,8 @@ private slots:
     void clientAuthorizationPassesWithoutOwnKey();
     void thirtyTwoConcurrentStreams();
     void passThroughRoutes();
+    void otherPathsStreamIncrementally_data();
+    void otherPathsStreamIncrementally();
     void temperEndpoints();
     void corsPreflight();
     void badInputGetsClear4xx_data();
@@ -506,6 +509,61 @@ void TestProxyEndToEnd::passThroughRoutes()
     QTRY_VERIFY(lastExchange() && lastExchange()->finished);
     QCOMPARE(lastExchange()->route, u"passthrough"_s);
     QCOMPARE(lastExchange()->clientResponse.status, 404);
+}
+
+void TestProxyEndToEnd::otherPathsStreamIncrementally_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addRow("GET, server-sent events") << QByteArray("GET") << QByteArray("/events") << QByteArray("text/event-stream");
+    QTest::addRow("POST, Ollama NDJSON") << QByteArray("POST") << QByteArray("/api/chat") << QByteArray("application/x-ndjson");
+    QTest::addRow("GET, a plain download") << QByteArray("GET") << QByteArray("/download") << QByteArray("application/octet-stream");
+}
+
+void TestProxyEndToEnd::otherPathsStreamIncrementally()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, contentType);
+    constexpr int kPieces = 8;
+    constexpr int kGapMs = 80;
+    ScriptedReply reply;
+    reply.contentType = contentType;
+    reply.gapMs = kGapMs;
+    for (int i = 0; i < kPieces; ++i)
+        reply.pieces.append(contentType == "text/event-stream" ? QByteArray("data: {\"n\":" + QByteArray::number(i) + "}\n\n")
+                                                               : QByteArray("{\"n\":" + QByteArray::number(i) + "}\n"));
+    ScriptedBackend backend({ { path, reply } });
+    QVERIFY(backend.start());
+    start([&backend](Config::Settings& s) { s.backend.url = backend.url(); });
+
+    const QByteArray body = method == "POST" ? QByteArray(R"({"model":"qwen3:8b","stream":true})") : QByteArray();
+    RawClient client(m_proxy->port());
+    client.send(method + ' ' + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QTRY_VERIFY_WITH_TIMEOUT(RawResponse::parse(client.data()).complete, 5000);
+    const RawResponse response = RawResponse::parse(client.data());
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.header("Content-Type"), contentType);
+    QCOMPARE(response.body, reply.pieces.join());
+    QCOMPARE(backend.received().last().body, body);
+
+    // Each piece reached the client when the backend sent it, not all at the end.
+    QList<qint64> pieceTimes;
+    for (const RawClient::Arrival& arrival : client.arrivals()) {
+        if (arrival.bytes.contains("\"n\":"))
+            pieceTimes.append(arrival.atMs);
+    }
+    QVERIFY2(pieceTimes.size() >= kPieces - 1, qPrintable(QString::number(pieceTimes.size())));
+    QList<qint64> gaps;
+    for (int i = 1; i < pieceTimes.size(); ++i)
+        gaps.append(pieceTimes.at(i) - pieceTimes.at(i - 1));
+    std::sort(gaps.begin(), gaps.end());
+    QVERIFY2(gaps.at(gaps.size() / 2) >= kGapMs / 2, qPrintable(u"median gap %1 ms"_s.arg(gaps.at(gaps.size() / 2))));
+    QVERIFY(pieceTimes.last() - pieceTimes.first() >= (kPieces - 2) * kGapMs / 2);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->route, u"passthrough"_s);
+    QCOMPARE(lastExchange()->clientResponse.body, response.body);
 }
 
 void TestProxyEndToEnd::temperEndpoints()
