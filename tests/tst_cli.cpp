@@ -51,6 +51,7 @@ private slots:
     void parsePlainText();
     void parseJsonLines();
     void helpVersionAndBadFlags();
+    void readmeTableListsEveryOption();
     void headlessRunWithDemoTraffic();
 };
 
@@ -117,6 +118,40 @@ void TestCli::helpVersionAndBadFlags()
     const Run bad = run({ u"--no-gui"_s, u"--port"_s, u"99999"_s });
     QCOMPARE(bad.exitCode, 2);
     QVERIFY(bad.err.contains("--port"));
+}
+
+void TestCli::readmeTableListsEveryOption()
+{
+    const Run help = run({ u"--help"_s });
+    QCOMPARE(help.exitCode, 0);
+    static const QRegularExpression option(u"(?<![\\w-])(--?[a-z][a-z-]*)"_s);
+    QSet<QString> helpOptions;
+    for (const QString& line : QString::fromUtf8(help.out).split(u'\n')) {
+        // Only the option column: descriptions may mention flags in passing.
+        const QString column = line.trimmed().startsWith(u'-') ? line.trimmed().section(u"  "_s, 0, 0) : line.section(u"  "_s, 1, 1);
+        QRegularExpressionMatchIterator it = option.globalMatch(column);
+        while (it.hasNext())
+            helpOptions.insert(it.next().captured(1));
+    }
+    QVERIFY2(helpOptions.size() >= 20, qPrintable(QStringList(helpOptions.cbegin(), helpOptions.cend()).join(u' ')));
+
+    QFile readme(QFINDTESTDATA("../README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    QSet<QString> tableOptions;
+    for (const QString& line : QString::fromUtf8(readme.readAll()).split(u'\n')) {
+        if (!line.startsWith(u"| `"_s))
+            continue;
+        QRegularExpressionMatchIterator it = option.globalMatch(line.section(u'|', 1, 1));
+        while (it.hasNext())
+            tableOptions.insert(it.next().captured(1));
+    }
+    QStringList missing;
+    for (const QString& name : std::as_const(helpOptions)) {
+        if (!tableOptions.contains(name))
+            missing.append(name);
+    }
+    missing.sort();
+    QVERIFY2(missing.isEmpty(), qPrintable(u"README options table lacks "_s + missing.join(u", "_s)));
 }
 
 void TestCli::headlessRunWithDemoTraffic()
