@@ -150,6 +150,14 @@ void TestBackend::infoJsonHasNoKey()
     QCOMPARE(json.value("kind"_L1).toString(), u"openai"_s);
     QCOMPARE(json.value("context_length"_L1).toInteger(), 131072);
     QVERIFY(!json.contains("api_key"_L1));
+
+    // A password in the backend URL stays out of it too.
+    Client client;
+    Discovery discovery(&client);
+    Profile profile;
+    profile.url = QUrl(u"https://me:hunter2-0123456789@api.example.org/v1"_s);
+    discovery.setProfile(profile);
+    QCOMPARE(discovery.info().url, u"https://me@api.example.org/v1"_s);
 }
 
 namespace {

@@ -157,6 +157,10 @@ void TestTraceStore::redactsUrls_data()
     QTest::addRow("empty value") << QByteArray("/x?key=&y=2") << QByteArray("/x?key=&y=2");
     QTest::addRow("already masked") << QByteArray("/x?key=…cdef") << QByteArray("/x?key=…cdef");
     QTest::addRow("no query") << QByteArray("/v1/chat/completions") << QByteArray("/v1/chat/completions");
+    QTest::addRow("password in the authority") << QByteArray("https://me:hunter2-0123456789@proxy.example:8443/v1?x=@")
+                                               << QByteArray("https://me:…6789@proxy.example:8443/v1?x=@");
+    QTest::addRow("user without password") << QByteArray("http://me@h/v1") << QByteArray("http://me@h/v1");
+    QTest::addRow("at sign after the authority") << QByteArray("http://h:8080/users/a:b@c") << QByteArray("http://h:8080/users/a:b@c");
 }
 
 void TestTraceStore::redactsUrls()

@@ -164,7 +164,7 @@ void Discovery::setProfile(const Profile& profile)
     m_profile = profile;
     m_info = Info();
     m_info.configuredKind = profile.kind;
-    m_info.url = profile.url.toString();
+    m_info.url = profile.url.toString(QUrl::RemovePassword);
     m_info.model = profile.model;
     if (profile.contextLength > 0) {
         m_info.contextLength = profile.contextLength;
@@ -275,7 +275,7 @@ void Discovery::settle()
 {
     Info info;
     info.configuredKind = m_profile.kind;
-    info.url = m_profile.url.toString();
+    info.url = m_profile.url.toString(QUrl::RemovePassword);
     info.reachable = m_findings.anyAnswer;
     info.checkedAt = QDateTime::currentDateTime();
     info.problem = m_findings.anyAnswer ? QString() : m_findings.problems.value(0);

@@ -108,6 +108,20 @@ QJsonObject SecretRedactor::scrub(const QJsonObject& object) const
 QByteArray SecretRedactor::url(QByteArray url) const
 {
     url = scrub(std::move(url));
+    // A password in the authority: https://user:password@host/
+    const qsizetype scheme = url.indexOf("://");
+    if (scheme > 0) {
+        const qsizetype hostStart = scheme + 3;
+        qsizetype authorityEnd = hostStart;
+        while (authorityEnd < url.size() && url.at(authorityEnd) != '/' && url.at(authorityEnd) != '?' && url.at(authorityEnd) != '#')
+            ++authorityEnd;
+        const qsizetype at = QByteArrayView(url).first(authorityEnd).lastIndexOf('@');
+        const qsizetype colon = at > hostStart ? url.indexOf(':', hostStart) : -1;
+        if (colon > 0 && colon < at - 1 && !isMasked(QByteArrayView(url).sliced(colon + 1, at - colon - 1))) {
+            const QByteArray password = QByteArray::fromPercentEncoding(url.mid(colon + 1, at - colon - 1));
+            url.replace(colon + 1, at - colon - 1, maskSecret(QString::fromUtf8(password)).toUtf8());
+        }
+    }
     const qsizetype question = url.indexOf('?');
     if (question < 0)
         return url;
@@ -178,6 +192,7 @@ void SecretRedactor::redact(Exchange& exchange, bool bodies) const
         return changed;
     };
     assignIfChanged(exchange.path, url(exchange.path));
+    assignIfChanged(exchange.backend, QString::fromUtf8(url(exchange.backend.toUtf8())));
     record(exchange.clientRequest);
     record(exchange.clientResponse);
     changeEach(exchange.attempts, [&](Attempt& attempt) {
@@ -192,7 +207,6 @@ void SecretRedactor::redact(Exchange& exchange, bool bodies) const
     });
     if (!secrets)
         return;
-    assignIfChanged(exchange.backend, scrub(exchange.backend));
     assignIfChanged(exchange.error, scrub(exchange.error));
     changeEach(exchange.events, [&](GuardEvent& event) {
         bool changed = assignIfChanged(event.summary, scrub(event.summary));

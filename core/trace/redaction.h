@@ -11,8 +11,8 @@ namespace Trace {
 // Keeps credentials out of everything Temper records or shows.
 //
 // Headers that carry credentials (Authorization, Proxy-Authorization, X-Api-Key, Api-Key,
-// Cookie, Set-Cookie, ...) and query parameters that do (key, api_key, access_token, ...) are
-// always masked, whoever sent them. Secrets Temper itself knows (the backend API key) are also
+// Cookie, Set-Cookie, ...), query parameters that do (key, api_key, access_token, ...) and
+// passwords in URLs are always masked, whoever sent them. Secrets Temper itself knows (the backend API key) are also
 // replaced wherever they appear in recorded bytes or text, as written or percent-encoded.
 // Every function is idempotent: masking a masked value leaves it alone.
 class SecretRedactor
@@ -33,8 +33,8 @@ public:
     QByteArray headerValue(const QByteArray& name, const QByteArray& value) const;
     QByteArray scrub(QByteArray bytes) const;
     QString scrub(QString text) const;
-    // A request target or URL with known secrets and the values of credential query
-    // parameters masked.
+    // A request target or URL with known secrets, a password in its authority and the values
+    // of credential query parameters masked.
     QByteArray url(QByteArray url) const;
 
     // Applies all of the above to what an exchange records. With `bodies` false only the small
