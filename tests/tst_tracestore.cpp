@@ -201,11 +201,18 @@ void TestTraceStore::storeRedactsWhatItRecords()
     store.update(id, [&](Exchange& e) {
         Attempt attempt;
         attempt.request.url = "https://api.example.org/v1/models?key=" + key;
+        attempt.request.headers = { { "Authorization", "Bearer " + key } };
         attempt.error = u"Error transferring https://api.example.org/v1/models?key=%1"_s.arg(QString::fromLatin1(key));
         e.attempts.append(attempt);
+        Attempt retry; // only a header to mask
+        retry.request.url = "https://api.example.org/v1/models";
+        retry.request.headers = { { "X-Api-Key", key } };
+        e.attempts.append(retry);
         e.events.append({ 1, 1, u"attempt-sent"_s, u"forwarded to "_s + QString::fromLatin1(attempt.request.url), {} });
     });
     QVERIFY(!recorded->attempts.first().request.url.contains(key));
+    QCOMPARE(recorded->attempts.first().request.headers.first().second, QByteArray("Bearer sk-…fXYZ"));
+    QCOMPARE(recorded->attempts.last().request.headers.first().second, QByteArray("sk-…fXYZ"));
     QVERIFY(!recorded->attempts.first().error.contains(QString::fromLatin1(key)));
     QVERIFY(!recorded->events.first().summary.contains(QString::fromLatin1(key)));
     QVERIFY(recorded->events.first().summary.endsWith(u"?key=sk-…fXYZ"_s));
@@ -215,6 +222,7 @@ void TestTraceStore::storeRedactsWhatItRecords()
         e.clientResponse.body = "no such path: /v1/models?key=" + key;
         e.clientResponse.events.append({ 2, "data: " + key });
         e.attempts.last().guard = QJsonObject { { u"note"_s, QString::fromLatin1(key) } };
+        e.attempts.last().response.events.append({ 2, "data: " + key });
         e.events.append({ 3, 0, u"error"_s, u"failed"_s, QJsonObject { { u"url"_s, QString::fromLatin1(key) } } });
         e.error = QString::fromLatin1(key);
     });

@@ -149,13 +149,17 @@ namespace {
 // Assigns only what changed: a running exchange is updated often, and lists it shares with
 // copies taken for the window must not be detached for nothing.
 template<typename List, typename Change>
-void changeEach(List& list, const Change& change)
+bool changeEach(List& list, const Change& change)
 {
+    bool changed = false;
     for (qsizetype i = 0; i < list.size(); ++i) {
         auto item = list.at(i);
-        if (change(item))
+        if (change(item)) {
             list[i] = std::move(item);
+            changed = true;
+        }
     }
+    return changed;
 }
 
 template<typename Value>
@@ -174,20 +178,20 @@ void SecretRedactor::redact(Exchange& exchange, bool bodies) const
     const bool secrets = !m_secrets.isEmpty();
     const auto record = [&](HttpRecord& record) {
         bool changed = assignIfChanged(record.url, url(record.url));
-        changeEach(record.headers, [&](QPair<QByteArray, QByteArray>& header) {
+        changed = changeEach(record.headers, [&](QPair<QByteArray, QByteArray>& header) {
             return assignIfChanged(header.second, headerValue(header.first, header.second));
-        });
+        }) || changed;
         if (bodies && secrets) {
             if (containsSecret(record.body)) {
                 record.body = scrub(record.body);
                 changed = true;
             }
-            changeEach(record.events, [&](StreamEvent& event) {
+            changed = changeEach(record.events, [&](StreamEvent& event) {
                 if (!containsSecret(event.data))
                     return false;
                 event.data = scrub(event.data);
                 return true;
-            });
+            }) || changed;
         }
         return changed;
     };
