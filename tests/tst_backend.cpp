@@ -1,7 +1,11 @@
-// Backend URL mapping and the readers of backends' metadata answers.
+// Backend URL mapping, the readers of backends' metadata answers, and discovery against
+// scripted fake backends on 127.0.0.1 (Ollama, vLLM, hosted, broken and hanging servers).
+#include "backend/backendclient.h"
 #include "backend/backendprofile.h"
 #include "backend/discovery.h"
+#include "scriptedbackend.h"
 
+#include <QJsonDocument>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -20,7 +24,12 @@ private slots:
     void readsLlamaProps();
     void readsOllama();
     void infoJsonHasNoKey();
+    void discovers_data();
+    void discovers();
+    void probeTimeoutIsUnknownAndLoggedOnce();
 };
+
+Q_DECLARE_METATYPE(Script)
 
 void TestBackend::mapsUrls_data()
 {
@@ -141,7 +150,176 @@ void TestBackend::infoJsonHasNoKey()
     QCOMPARE(json.value("kind"_L1).toString(), u"openai"_s);
     QCOMPARE(json.value("context_length"_L1).toInteger(), 131072);
     QVERIFY(!json.contains("api_key"_L1));
+
+    // A password in the backend URL stays out of it too.
+    Client client;
+    Discovery discovery(&client);
+    Profile profile;
+    profile.url = QUrl(u"https://me:hunter2-0123456789@api.example.org/v1"_s);
+    discovery.setProfile(profile);
+    QCOMPARE(discovery.info().url, u"https://me@api.example.org/v1"_s);
 }
 
-QTEST_APPLESS_MAIN(TestBackend)
+namespace {
+
+// Ollama's answers, trimmed to what discovery reads.
+const QByteArray kOllamaTags = R"({"models":[{"name":"qwen3:8b","model":"qwen3:8b"},{"name":"gemma4:latest"}]})";
+const QByteArray kOllamaShow = R"({"model_info":{"general.architecture":"qwen3","qwen3.context_length":40960}})";
+const QByteArray kOllamaPs = R"({"models":[{"name":"qwen3:8b","model":"qwen3:8b","context_length":8192}]})";
+const QByteArray kOllamaModels = R"({"object":"list","data":[{"id":"qwen3:8b","owned_by":"library"},{"id":"gemma4:latest","owned_by":"library"}]})";
+
+Info discover(const Profile& profile)
+{
+    Client client;
+    Discovery discovery(&client);
+    discovery.setProfile(profile);
+    QSignalSpy changed(&discovery, &Discovery::infoChanged);
+    discovery.refresh();
+    if (!changed.wait(10000))
+        qWarning("discovery did not settle");
+    return discovery.info();
+}
+
+} // namespace
+
+void TestBackend::discovers_data()
+{
+    QTest::addColumn<Script>("script");
+    QTest::addColumn<qint64>("configuredContext"); // --context-length, -1 when not given
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("models");
+    QTest::addColumn<qint64>("context");
+    QTest::addColumn<QString>("source");
+
+    const QStringList ollamaModels { u"qwen3:8b"_s, u"gemma4:latest"_s };
+    QTest::addRow("ollama, model loaded: /api/ps")
+        << Script { { "/api/tags", ScriptedReply::json(kOllamaTags) }, { "/api/show", ScriptedReply::json(kOllamaShow) },
+                    { "/api/ps", ScriptedReply::json(kOllamaPs) }, { "/v1/models", ScriptedReply::json(kOllamaModels) } }
+        << qint64(-1) << u"ollama"_s << ollamaModels << qint64(8192) << u"Ollama /api/ps (context the model is loaded with)"_s;
+    QTest::addRow("ollama, not loaded: /api/show")
+        << Script { { "/api/tags", ScriptedReply::json(kOllamaTags) }, { "/api/show", ScriptedReply::json(kOllamaShow) },
+                    { "/api/ps", ScriptedReply::json(R"({"models":[]})") }, { "/v1/models", ScriptedReply::json(kOllamaModels) } }
+        << qint64(-1) << u"ollama"_s << ollamaModels << qint64(40960) << u"Ollama /api/show (trained maximum; not loaded yet)"_s;
+    QTest::addRow("ollama without /v1/models: models from /api/tags")
+        << Script { { "/api/tags", ScriptedReply::json(kOllamaTags) }, { "/api/ps", ScriptedReply::json(kOllamaPs) } }
+        << qint64(-1) << u"ollama"_s << ollamaModels << qint64(8192) << u"Ollama /api/ps (context the model is loaded with)"_s;
+    QTest::addRow("ollama, show and ps say nothing: --context-length")
+        << Script { { "/api/tags", ScriptedReply::json(kOllamaTags) }, { "/api/show", ScriptedReply::json(R"({"model_info":{}})") },
+                    { "/api/ps", ScriptedReply::html("<html></html>") } }
+        << qint64(16384) << u"ollama"_s << ollamaModels << qint64(16384) << u"--context-length"_s;
+    QTest::addRow("vllm: max_model_len")
+        << Script { { "/v1/models", ScriptedReply::json(R"({"object":"list","data":[{"id":"Qwen/Qwen3-8B","owned_by":"vllm","max_model_len":32768}]})") } }
+        << qint64(-1) << u"vllm"_s << QStringList { u"Qwen/Qwen3-8B"_s } << qint64(32768) << u"vLLM /v1/models (max_model_len)"_s;
+    QTest::addRow("vllm without owned_by: max_model_len alone")
+        << Script { { "/v1/models", ScriptedReply::json(R"({"data":[{"id":"m","max_model_len":4096}]})") } }
+        << qint64(-1) << u"vllm"_s << QStringList { u"m"_s } << qint64(4096) << u"vLLM /v1/models (max_model_len)"_s;
+    QTest::addRow("hosted: context_length")
+        << Script { { "/v1/models", ScriptedReply::json(R"({"data":[{"id":"mimo-v2.5","context_length":131072}]})") } }
+        << qint64(-1) << u"openai"_s << QStringList { u"mimo-v2.5"_s } << qint64(131072) << u"/v1/models (context_length)"_s;
+    QTest::addRow("hosted without a length: --context-length")
+        << Script { { "/v1/models", ScriptedReply::json(R"({"data":[{"id":"mimo-v2.5"}]})") } }
+        << qint64(65536) << u"openai"_s << QStringList { u"mimo-v2.5"_s } << qint64(65536) << u"--context-length"_s;
+    QTest::addRow("a discovered length wins over --context-length")
+        << Script { { "/v1/models", ScriptedReply::json(R"({"data":[{"id":"m","owned_by":"vllm","max_model_len":2048}]})") } }
+        << qint64(65536) << u"vllm"_s << QStringList { u"m"_s } << qint64(2048) << u"vLLM /v1/models (max_model_len)"_s;
+    QTest::addRow("everything 404: unknown")
+        << Script {} << qint64(-1) << u"auto"_s << QStringList() << qint64(-1) << u"unknown"_s;
+    QTest::addRow("html everywhere: unknown")
+        << Script { { "/v1/models", ScriptedReply::html("<!doctype html><p>hi</p>") }, { "/props", ScriptedReply::html("<p>props</p>") },
+                    { "/api/tags", ScriptedReply::html("<p>tags</p>") } }
+        << qint64(-1) << u"auto"_s << QStringList() << qint64(-1) << u"unknown"_s;
+    QTest::addRow("bad json everywhere: --context-length")
+        << Script { { "/v1/models", ScriptedReply::json("{\"data\": [") }, { "/props", ScriptedReply::json("{") },
+                    { "/api/tags", ScriptedReply::json("[") } }
+        << qint64(1000) << u"auto"_s << QStringList() << qint64(1000) << u"--context-length"_s;
+}
+
+void TestBackend::discovers()
+{
+    QFETCH(Script, script);
+    QFETCH(qint64, configuredContext);
+    QFETCH(QString, kind);
+    QFETCH(QStringList, models);
+    QFETCH(qint64, context);
+    QFETCH(QString, source);
+
+    ScriptedBackend backend(script);
+    QVERIFY(backend.start());
+    Profile profile;
+    profile.url = backend.url();
+    profile.contextLength = configuredContext;
+    const Info info = discover(profile);
+    QVERIFY(info.checkedAt.isValid());
+    QVERIFY(info.reachable);
+    QCOMPARE(kindName(info.kind()), kind);
+    QCOMPARE(info.models, models);
+    QCOMPARE(info.contextLength, context);
+    QCOMPARE(info.contextSource, source);
+
+    // Ollama is asked about the model it lists first (or the one configured), by name.
+    if (script.contains("/api/show")) {
+        const auto show = std::find_if(backend.received().cbegin(), backend.received().cend(),
+                                       [](const Http::Request& r) { return r.path == "/api/show"; });
+        QVERIFY(show != backend.received().cend());
+        QCOMPARE(show->method, QByteArray("POST"));
+        QCOMPARE(QJsonDocument::fromJson(show->body).object().value("model"_L1).toString(), u"qwen3:8b"_s);
+    }
+}
+
+namespace {
+
+QStringList g_logged;
+void collectMessages(QtMsgType, const QMessageLogContext&, const QString& message)
+{
+    g_logged.append(message);
+}
+
+} // namespace
+
+void TestBackend::probeTimeoutIsUnknownAndLoggedOnce()
+{
+    // /props accepts the connection and never answers; the other probes answer at once.
+    ScriptedBackend backend({ { "/v1/models", ScriptedReply::json(R"({"data":[{"id":"m"}]})") }, { "/props", ScriptedReply::hanging() } });
+    QVERIFY(backend.start());
+    Client client;
+    Discovery discovery(&client);
+    Profile profile;
+    profile.url = backend.url();
+    profile.timeoutMs = 300; // probes never wait longer than --backend-timeout
+    discovery.setProfile(profile);
+    QSignalSpy changed(&discovery, &Discovery::infoChanged);
+
+    g_logged.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(collectMessages);
+    QElapsedTimer clock;
+    clock.start();
+    discovery.refresh();
+    const bool settled = changed.wait(5000);
+    const qint64 elapsed = clock.elapsed();
+    discovery.refresh(); // the same problem again: not logged a second time
+    const bool settledAgain = changed.wait(5000);
+    qInstallMessageHandler(previous);
+
+    QVERIFY(settled && settledAgain);
+    QVERIFY2(elapsed < 2000, qPrintable(QString::number(elapsed)));
+    const Info& info = discovery.info();
+    QVERIFY(info.reachable);
+    QCOMPARE(info.kind(), Kind::OpenAi);
+    QCOMPARE(info.models, QStringList { u"m"_s });
+    QCOMPARE(info.contextLength, qint64(-1));
+    QCOMPARE(info.contextSource, u"unknown"_s);
+    const QStringList timeouts = g_logged.filter(QRegularExpression(u"^discovery: /props: .*sent nothing"_s));
+    QCOMPARE(timeouts.size(), 1);
+
+    // A backend where every probe hangs is unreachable, with the reason.
+    backend.script() = { { "/v1/models", ScriptedReply::hanging() }, { "/props", ScriptedReply::hanging() },
+                         { "/api/tags", ScriptedReply::hanging() } };
+    discovery.refresh();
+    QVERIFY(changed.wait(5000));
+    QVERIFY(!discovery.info().reachable);
+    QVERIFY2(discovery.info().problem.contains("sent nothing"_L1), qPrintable(discovery.info().problem));
+    QCOMPARE(discovery.info().contextSource, u"unknown"_s);
+}
+
+QTEST_GUILESS_MAIN(TestBackend)
 #include "tst_backend.moc"

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -50,6 +51,7 @@ private slots:
     void parsePlainText();
     void parseJsonLines();
     void helpVersionAndBadFlags();
+    void readmeTableListsEveryOption();
     void headlessRunWithDemoTraffic();
 };
 
@@ -118,8 +120,43 @@ void TestCli::helpVersionAndBadFlags()
     QVERIFY(bad.err.contains("--port"));
 }
 
+void TestCli::readmeTableListsEveryOption()
+{
+    const Run help = run({ u"--help"_s });
+    QCOMPARE(help.exitCode, 0);
+    static const QRegularExpression option(u"(?<![\\w-])(--?[a-z][a-z-]*)"_s);
+    QSet<QString> helpOptions;
+    for (const QString& line : QString::fromUtf8(help.out).split(u'\n')) {
+        // Only the option column: descriptions may mention flags in passing.
+        const QString column = line.trimmed().startsWith(u'-') ? line.trimmed().section(u"  "_s, 0, 0) : line.section(u"  "_s, 1, 1);
+        QRegularExpressionMatchIterator it = option.globalMatch(column);
+        while (it.hasNext())
+            helpOptions.insert(it.next().captured(1));
+    }
+    QVERIFY2(helpOptions.size() >= 20, qPrintable(QStringList(helpOptions.cbegin(), helpOptions.cend()).join(u' ')));
+
+    QFile readme(QFINDTESTDATA("../README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    QSet<QString> tableOptions;
+    for (const QString& line : QString::fromUtf8(readme.readAll()).split(u'\n')) {
+        if (!line.startsWith(u"| `"_s))
+            continue;
+        QRegularExpressionMatchIterator it = option.globalMatch(line.section(u'|', 1, 1));
+        while (it.hasNext())
+            tableOptions.insert(it.next().captured(1));
+    }
+    QStringList missing;
+    for (const QString& name : std::as_const(helpOptions)) {
+        if (!tableOptions.contains(name))
+            missing.append(name);
+    }
+    missing.sort();
+    QVERIFY2(missing.isEmpty(), qPrintable(u"README options table lacks "_s + missing.join(u", "_s)));
+}
+
 void TestCli::headlessRunWithDemoTraffic()
 {
+    const QByteArray kKey = "sk-cli-test-0123456789abcdef";
     QTemporaryDir dir;
     const QString traceFile = dir.filePath(u"trace.jsonl"_s);
     QProcess process;
@@ -127,13 +164,25 @@ void TestCli::headlessRunWithDemoTraffic()
     environment.remove(u"DISPLAY"_s);
     environment.remove(u"WAYLAND_DISPLAY"_s);
     environment.remove(u"QT_QPA_PLATFORM"_s);
-    environment.insert(u"TEMPER_API_KEY"_s, u"sk-cli-test-0123456789abcdef"_s);
+    environment.insert(u"TEMPER_API_KEY"_s, QString::fromLatin1(kKey));
     process.setProcessEnvironment(environment);
     process.start(kTemper, { u"--no-gui"_s, u"--demo"_s, u"--port"_s, u"0"_s, u"--trace-file"_s, traceFile });
     QVERIFY(process.waitForStarted());
-    // Eleven scripted requests, one summary line each, after the listening line.
     QByteArray out;
-    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).count('\n') >= 12, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains('\n'), 10000);
+    static const QRegularExpression listening(u"listening on http://127.0.0.1:(\\d+)"_s);
+    const QRegularExpressionMatch port = listening.match(QString::fromUtf8(out.left(out.indexOf('\n'))));
+    QVERIFY2(port.hasMatch(), out.constData());
+
+    // A client that sends the key in the URL, as some hosted APIs take it.
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, quint16(port.captured(1).toUInt()));
+    QVERIFY(client.waitForConnected(5000));
+    client.write("GET /v1/models?key=" + kKey + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::UnconnectedState, 10000);
+
+    // Eleven scripted requests and ours, one summary line each, after the listening line.
+    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).count('\n') >= 13, 20000);
     process.terminate(); // SIGTERM: a clean stop
     QVERIFY(process.waitForFinished(5000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
@@ -148,8 +197,11 @@ void TestCli::headlessRunWithDemoTraffic()
     QFile file(traceFile);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray trace = file.readAll();
-    QCOMPARE(trace.count('\n'), 11);
-    QVERIFY(!trace.contains("sk-cli-test-0123456789abcdef"));
+    QCOMPARE(trace.count('\n'), 12);
+    QVERIFY(trace.contains("/v1/models?key="));
+    QVERIFY(!trace.contains(kKey));
+    QVERIFY(summaries.contains("GET /v1/models?key="));
+    QVERIFY2(!out.contains(kKey), out.constData());
     for (const QByteArray& line : trace.trimmed().split('\n'))
         QVERIFY(QJsonDocument::fromJson(line).isObject());
 }

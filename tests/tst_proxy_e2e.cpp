@@ -3,6 +3,7 @@
 #include "demo/demobackend.h"
 #include "demo/demotraffic.h"
 #include "proxy/proxyservice.h"
+#include "scriptedbackend.h"
 #include "sse/sse.h"
 #include "testsupport.h"
 #include "trace/tracejson.h"
@@ -37,6 +38,8 @@ QJsonObject errorOf(const RawResponse& response)
     return QJsonDocument::fromJson(response.body).object().value("error"_L1).toObject();
 }
 
+const QString kUrlKey = u"sk-temper-url-9d8c7b6a5f4e3d2c1b0a/+="_s;
+
 QList<QByteArray> eventData(const QByteArray& body)
 {
     Sse::Decoder decoder;
@@ -65,14 +68,21 @@ private slots:
     void contextLengthDiscovery();
     void modelNamePassesExactly();
     void apiKeyGoesUpstreamButNotIntoTraces();
+    void apiKeyInUrlsStaysOutOfTraces_data();
+    void apiKeyInUrlsStaysOutOfTraces();
+    void clientCredentialsInUrlsAreMasked();
     void clientAuthorizationPassesWithoutOwnKey();
     void thirtyTwoConcurrentStreams();
     void passThroughRoutes();
+    void otherPathsStreamIncrementally_data();
+    void otherPathsStreamIncrementally();
     void temperEndpoints();
     void corsPreflight();
     void badInputGetsClear4xx_data();
     void badInputGetsClear4xx();
     void slowRequestTimesOut();
+    void tricklingClientIsClosedWithinTheRequestTimeout();
+    void idleKeepAliveConnectionIsClosed();
     void expectContinueAndChunkedBody();
     void demoTrafficRunsThroughTheFrontDoor();
 
@@ -81,6 +91,7 @@ private:
     static Demo::Options fastDemo();
     RawResponse roundTrip(const QByteArray& request, RawClient** keep = nullptr);
     const Trace::Exchange* lastExchange() const;
+    QByteArray traceFileLine(const QString& path) const;
 
     std::unique_ptr<Demo::Backend> m_demo;
     std::unique_ptr<Proxy::ProxyService> m_proxy;
@@ -133,6 +144,12 @@ const Trace::Exchange* TestProxyEndToEnd::lastExchange() const
 {
     const QList<quint64> ids = m_proxy->store()->ids();
     return ids.isEmpty() ? nullptr : m_proxy->store()->find(ids.last());
+}
+
+QByteArray TestProxyEndToEnd::traceFileLine(const QString& path) const
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed() : QByteArray();
 }
 
 void TestProxyEndToEnd::nonStreamingChat()
@@ -363,6 +380,83 @@ void TestProxyEndToEnd::apiKeyGoesUpstreamButNotIntoTraces()
     QVERIFY(!QJsonDocument(m_proxy->backendInfo().toJson()).toJson().contains(key.toUtf8()));
 }
 
+void TestProxyEndToEnd::apiKeyInUrlsStaysOutOfTraces_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("upstreamTarget");
+    const QByteArray key = kUrlKey.toUtf8();
+    const QByteArray encoded = QUrl::toPercentEncoding(kUrlKey);
+    QTest::addRow("pass-through, query") << QByteArray("GET /v1/models?key=" + key + "&x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+                                         << QByteArray("/v1/models?key=" + key + "&x=1");
+    QTest::addRow("pass-through, percent-encoded") << QByteArray("GET /v1/models?key=" + encoded + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                                                   << QByteArray("/v1/models?key=" + encoded);
+    QTest::addRow("pass-through, in the path") << QByteArray("GET /keys/" + key + "/usage HTTP/1.1\r\nHost: x\r\n\r\n")
+                                               << QByteArray("/keys/" + key + "/usage");
+    QTest::addRow("guarded chat, query") << chatRequest(chatBody(u"native"_s, false, u"temper-demo-1.0"_s, true), {},
+                                                        "/v1/chat/completions?api-key=" + key)
+                                         << QByteArray("/v1/chat/completions?api-key=" + key);
+    QTest::addRow("guarded chat, streamed") << chatRequest(chatBody(u"native"_s, true, u"temper-demo-1.0"_s, true), {},
+                                                           "/v1/chat/completions?key=" + key)
+                                            << QByteArray("/v1/chat/completions?key=" + key);
+    QTest::addRow("plain chat, query") << chatRequest(chatBody(u"text"_s, false), {}, "/chat/completions?key=" + key)
+                                       << QByteArray("/v1/chat/completions?key=" + key);
+}
+
+void TestProxyEndToEnd::apiKeyInUrlsStaysOutOfTraces()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, upstreamTarget);
+    const QByteArray key = kUrlKey.toUtf8();
+    QTemporaryDir dir;
+    Demo::Options demo = fastDemo();
+    demo.requiredApiKey = kUrlKey;
+    start([](Config::Settings& s) { s.backend.apiKey = kUrlKey; }, demo);
+    Trace::TraceFileWriter writer(m_proxy->store());
+    QVERIFY(writer.open(dir.filePath(u"trace.jsonl"_s)));
+    const QString summaryPath = dir.filePath(u"summary.txt"_s);
+    FILE* summaryFile = std::fopen(QFile::encodeName(summaryPath).constData(), "w");
+    QVERIFY(summaryFile);
+    auto printer = std::make_unique<Trace::SummaryPrinter>(m_proxy->store(), summaryFile);
+
+    const RawResponse response = roundTrip(request);
+    QVERIFY(response.complete);
+    QVERIFY2(response.status == 200 || response.status == 404, qPrintable(QString::number(response.status)));
+    QCOMPARE(m_demo->received().last().target, upstreamTarget); // the backend gets the URL as sent
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    printer.reset();
+    std::fclose(summaryFile);
+
+    const Trace::Exchange* exchange = lastExchange();
+    const QByteArray encoded = QUrl::toPercentEncoding(kUrlKey);
+    const QByteArray tail = key.right(4);
+    QVERIFY2(exchange->path.contains(QByteArray("\xE2\x80\xA6" + tail)), exchange->path.constData()); // masked, still recognisable
+    QVERIFY(!exchange->attempts.isEmpty());
+    QVERIFY(!exchange->attempts.first().request.url.contains(key));
+    for (const QByteArray& recorded : { traceFileLine(dir.filePath(u"trace.jsonl"_s)), traceFileLine(summaryPath),
+                                        QJsonDocument(Trace::exchangeToJson(*exchange)).toJson() }) {
+        QVERIFY(!recorded.isEmpty());
+        QVERIFY2(!recorded.contains(key), recorded.constData());
+        QVERIFY2(!recorded.contains(encoded), recorded.constData());
+    }
+    for (const Trace::GuardEvent& event : exchange->events)
+        QVERIFY2(!event.summary.contains(kUrlKey), qPrintable(event.summary));
+}
+
+void TestProxyEndToEnd::clientCredentialsInUrlsAreMasked()
+{
+    // Temper has no key of its own: the client's goes upstream untouched, and is masked in the
+    // trace as its Authorization header would be.
+    start();
+    const QByteArray clientKey = "AIzaSyClientSideKey0123456789";
+    const RawResponse response = roundTrip("GET /v1/models?access_token=" + clientKey + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_demo->received().last().target, "/v1/models?access_token=" + clientKey);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    const QByteArray json = QJsonDocument(Trace::exchangeToJson(*lastExchange())).toJson();
+    QVERIFY(!json.contains(clientKey));
+    QVERIFY(lastExchange()->path.startsWith("/v1/models?access_token="));
+}
+
 void TestProxyEndToEnd::clientAuthorizationPassesWithoutOwnKey()
 {
     Demo::Options demo = fastDemo();
@@ -417,6 +511,61 @@ void TestProxyEndToEnd::passThroughRoutes()
     QCOMPARE(lastExchange()->clientResponse.status, 404);
 }
 
+void TestProxyEndToEnd::otherPathsStreamIncrementally_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addRow("GET, server-sent events") << QByteArray("GET") << QByteArray("/events") << QByteArray("text/event-stream");
+    QTest::addRow("POST, Ollama NDJSON") << QByteArray("POST") << QByteArray("/api/chat") << QByteArray("application/x-ndjson");
+    QTest::addRow("GET, a plain download") << QByteArray("GET") << QByteArray("/download") << QByteArray("application/octet-stream");
+}
+
+void TestProxyEndToEnd::otherPathsStreamIncrementally()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, contentType);
+    constexpr int kPieces = 8;
+    constexpr int kGapMs = 80;
+    ScriptedReply reply;
+    reply.contentType = contentType;
+    reply.gapMs = kGapMs;
+    for (int i = 0; i < kPieces; ++i)
+        reply.pieces.append(contentType == "text/event-stream" ? QByteArray("data: {\"n\":" + QByteArray::number(i) + "}\n\n")
+                                                               : QByteArray("{\"n\":" + QByteArray::number(i) + "}\n"));
+    ScriptedBackend backend({ { path, reply } });
+    QVERIFY(backend.start());
+    start([&backend](Config::Settings& s) { s.backend.url = backend.url(); });
+
+    const QByteArray body = method == "POST" ? QByteArray(R"({"model":"qwen3:8b","stream":true})") : QByteArray();
+    RawClient client(m_proxy->port());
+    client.send(method + ' ' + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QTRY_VERIFY_WITH_TIMEOUT(RawResponse::parse(client.data()).complete, 5000);
+    const RawResponse response = RawResponse::parse(client.data());
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.header("Content-Type"), contentType);
+    QCOMPARE(response.body, reply.pieces.join());
+    QCOMPARE(backend.received().last().body, body);
+
+    // Each piece reached the client when the backend sent it, not all at the end.
+    QList<qint64> pieceTimes;
+    for (const RawClient::Arrival& arrival : client.arrivals()) {
+        if (arrival.bytes.contains("\"n\":"))
+            pieceTimes.append(arrival.atMs);
+    }
+    QVERIFY2(pieceTimes.size() >= kPieces - 1, qPrintable(QString::number(pieceTimes.size())));
+    QList<qint64> gaps;
+    for (int i = 1; i < pieceTimes.size(); ++i)
+        gaps.append(pieceTimes.at(i) - pieceTimes.at(i - 1));
+    std::sort(gaps.begin(), gaps.end());
+    QVERIFY2(gaps.at(gaps.size() / 2) >= kGapMs / 2, qPrintable(u"median gap %1 ms"_s.arg(gaps.at(gaps.size() / 2))));
+    QVERIFY(pieceTimes.last() - pieceTimes.first() >= (kPieces - 2) * kGapMs / 2);
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->route, u"passthrough"_s);
+    QCOMPARE(lastExchange()->clientResponse.body, response.body);
+}
+
 void TestProxyEndToEnd::temperEndpoints()
 {
     start([](Config::Settings& s) { s.backend.apiKey = u"sk-should-not-show-123456"_s; });
@@ -452,15 +601,31 @@ void TestProxyEndToEnd::badInputGetsClear4xx_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("mentions");
-    QTest::addRow("not json") << chatRequest("{not json") << 400 << u"not valid JSON"_s;
-    QTest::addRow("json array") << chatRequest("[1,2]") << 400 << u"JSON object"_s;
-    QTest::addRow("no messages") << chatRequest(R"({"model":"x"})") << 400 << u"messages"_s;
-    QTest::addRow("body too large") << chatRequest(QByteArray(5000, ' ')) << 413 << u"larger than"_s;
-    QTest::addRow("head too large") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n") << 431 << u"head"_s;
+    QTest::addColumn<QByteArray>("method"); // what the trace records of the refused request
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QByteArray>("recordedBytes"); // the start of what the trace shows as its body
+    QTest::addRow("not json") << chatRequest("{not json") << 400 << u"not valid JSON"_s
+                              << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray("{not json");
+    QTest::addRow("json array") << chatRequest("[1,2]") << 400 << u"JSON object"_s
+                                << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray("[1,2]");
+    QTest::addRow("no messages") << chatRequest(R"({"model":"x"})", {}, "/chat/completions") << 400 << u"messages"_s
+                                 << QByteArray("POST") << QByteArray("/chat/completions") << u"chat"_s << QByteArray(R"({"model":"x"})");
+    QTest::addRow("body too large") << chatRequest(QByteArray(5000, ' ')) << 413 << u"larger than"_s
+                                    << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray();
+    QTest::addRow("chunked body too large")
+        << QByteArray("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n" + QByteArray(4096, 'z') + "\r\n10\r\n")
+        << 413 << u"larger than"_s << QByteArray("POST") << QByteArray("/upload") << u"passthrough"_s << QByteArray();
+    QTest::addRow("head too large") << QByteArray("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n") << 431 << u"head"_s
+                                    << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: aaaa");
     QTest::addRow("smuggling") << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-                               << 400 << u"ambiguous"_s;
-    QTest::addRow("unknown method") << QByteArray("BREW / HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << u"BREW"_s;
-    QTest::addRow("tls to plain port") << QByteArray("\x16\x03\x01\x00\xa5\x01\x00\x00", 8) << 400 << u"not an HTTP"_s;
+                               << 400 << u"ambiguous"_s << QByteArray("POST") << QByteArray("/v1/chat/completions") << u"chat"_s << QByteArray();
+    QTest::addRow("bare LF") << QByteArray("GET /v1/models HTTP/1.1\nHost: x\n\n") << 400 << u"CRLF"_s
+                             << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("GET /v1/models HTTP/1.1\nHost: x\n");
+    QTest::addRow("unknown method") << QByteArray("BREW / HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << u"BREW"_s
+                                    << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("BREW / HTTP/1.1\r\n");
+    QTest::addRow("tls to plain port") << QByteArray("\x16\x03\x01\x00\xa5\x01\x00\x00", 8) << 400 << u"not an HTTP"_s
+                                       << QByteArray() << QByteArray() << u"passthrough"_s << QByteArray("\x16\x03\x01\x00\xa5", 5);
 }
 
 void TestProxyEndToEnd::badInputGetsClear4xx()
@@ -468,11 +633,44 @@ void TestProxyEndToEnd::badInputGetsClear4xx()
     QFETCH(QByteArray, request);
     QFETCH(int, status);
     QFETCH(QString, mentions);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QString, route);
+    QFETCH(QByteArray, recordedBytes);
     start([](Config::Settings& s) { s.maxBodyBytes = 4096; });
+    QTemporaryDir dir;
+    Trace::TraceFileWriter writer(m_proxy->store());
+    QVERIFY(writer.open(dir.filePath(u"trace.jsonl"_s)));
     const RawResponse response = roundTrip(request);
     QCOMPARE(response.status, status);
     const QString message = errorOf(response).value("message"_L1).toString();
     QVERIFY2(message.contains(mentions), qPrintable(message));
+    // Browser clients can read the refusal.
+    QCOMPARE(response.header("Access-Control-Allow-Origin"), QByteArray("*"));
+    QCOMPARE(response.header("X-Temper-Outcome"), QByteArray("error"));
+
+    // The refusal is an exchange like any other, in the store and in the trace file.
+    QTRY_COMPARE(m_proxy->store()->size(), 1);
+    const Trace::Exchange* exchange = lastExchange();
+    QVERIFY(exchange->finished);
+    QCOMPARE(exchange->method, method);
+    QCOMPARE(exchange->path, path);
+    QCOMPARE(exchange->route, route);
+    QCOMPARE(exchange->outcome, Trace::Outcome::Error);
+    QCOMPARE(exchange->clientResponse.status, status);
+    QCOMPARE(exchange->clientResponse.body, response.body);
+    QVERIFY(exchange->error.contains(mentions));
+    QVERIFY(exchange->attempts.isEmpty()); // the backend never saw it
+    QVERIFY2(exchange->clientRequest.body.startsWith(recordedBytes), exchange->clientRequest.body.left(80).constData());
+    if (!method.isEmpty())
+        QVERIFY(std::any_of(exchange->clientRequest.headers.cbegin(), exchange->clientRequest.headers.cend(),
+                            [](const auto& header) { return header.first == "Host"; }));
+    if (status == 400 && route == u"chat"_s && method == "POST" && !recordedBytes.isEmpty())
+        QCOMPARE(response.header("X-Temper-Exchange"), QByteArray::number(exchange->id));
+    const QJsonObject line = QJsonDocument::fromJson(traceFileLine(dir.filePath(u"trace.jsonl"_s))).object();
+    QCOMPARE(line.value("outcome"_L1).toString(), u"error"_s);
+    QCOMPARE(line.value("client_response"_L1).toObject().value("status"_L1).toInt(), status);
+
     // The process is still serving.
     QCOMPARE(roundTrip("GET /temper/health HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
 }
@@ -483,7 +681,70 @@ void TestProxyEndToEnd::slowRequestTimesOut()
     RawClient client(m_proxy->port());
     client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\":");
     QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 5000);
+    const RawResponse response = RawResponse::parse(client.data());
+    QCOMPARE(response.status, 408);
+    QCOMPARE(response.header("Access-Control-Allow-Origin"), QByteArray("*"));
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->path, QByteArray("/v1/chat/completions"));
+    QCOMPARE(lastExchange()->clientResponse.status, 408);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Error);
+}
+
+void TestProxyEndToEnd::tricklingClientIsClosedWithinTheRequestTimeout()
+{
+    // One byte of the head every 200 ms: each arrives well within the timeout, the whole head
+    // never does. The timeout counts from the first byte, so the connection is closed on time.
+    constexpr int kTimeoutMs = 700;
+    start([](Config::Settings& s) { s.requestTimeoutMs = kTimeoutMs; });
+    RawClient client(m_proxy->port());
+    QVERIFY(client.waitConnected());
+    const QByteArray head = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-loris\r\n\r\n";
+    qsizetype sent = 0;
+    QTimer trickle;
+    connect(&trickle, &QTimer::timeout, this, [&] {
+        if (!client.closed() && sent < head.size())
+            client.send(head.mid(sent++, 1));
+    });
+    QElapsedTimer clock;
+    client.send(head.mid(sent++, 1));
+    clock.start();
+    trickle.start(200);
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 4000);
+    const qint64 closedAfter = clock.elapsed();
+    trickle.stop();
+    QVERIFY2(sent >= 3 && sent < head.size(), qPrintable(QString::number(sent)));
+    QVERIFY2(closedAfter >= kTimeoutMs - 50 && closedAfter < kTimeoutMs + 400, qPrintable(QString::number(closedAfter)));
     QCOMPARE(RawResponse::parse(client.data()).status, 408);
+    // The trace shows what had arrived.
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->clientResponse.status, 408);
+    QVERIFY2(lastExchange()->clientRequest.body.startsWith("GET "), lastExchange()->clientRequest.body.constData());
+    QVERIFY(lastExchange()->attempts.isEmpty());
+}
+
+void TestProxyEndToEnd::idleKeepAliveConnectionIsClosed()
+{
+    constexpr int kIdleMs = 500;
+    start([](Config::Settings& s) { s.idleTimeoutMs = kIdleMs; });
+    RawClient client(m_proxy->port());
+    client.send("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_VERIFY(RawResponse::parse(client.data()).complete);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(RawResponse::parse(client.data()).header("Connection").isEmpty()); // kept alive
+    QTest::qWait(kIdleMs / 2);
+    QVERIFY(!client.closed());
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed(), 3000);
+    QVERIFY2(clock.elapsed() >= kIdleMs - 50 && clock.elapsed() < kIdleMs + 500, qPrintable(QString::number(clock.elapsed())));
+
+    // A connection that never sends a byte is idle too.
+    RawClient silent(m_proxy->port());
+    QVERIFY(silent.waitConnected());
+    clock.restart();
+    QTRY_VERIFY_WITH_TIMEOUT(silent.closed(), 3000);
+    QVERIFY2(clock.elapsed() >= kIdleMs - 50, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(silent.data(), QByteArray()); // closed without an answer: there was no request
+    QCOMPARE(m_proxy->store()->size(), 1); // and no exchange for it
 }
 
 void TestProxyEndToEnd::expectContinueAndChunkedBody()

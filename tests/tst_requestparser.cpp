@@ -66,6 +66,9 @@ private slots:
     void expectContinue();
     void keepAliveRules();
     void failedParserStaysFailed();
+    void refusedRequestKeepsWhatArrived_data();
+    void refusedRequestKeepsWhatArrived();
+    void unparsedHeadWhileArriving();
 };
 
 void TestRequestParser::parsesValidRequests_data()
@@ -280,6 +283,70 @@ void TestRequestParser::failedParserStaysFailed()
     parser.append(kGet);
     QCOMPARE(parser.parse(), RequestParser::Status::Error);
     QVERIFY(!parser.errorMessage().isEmpty());
+}
+
+void TestRequestParser::refusedRequestKeepsWhatArrived_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<int>("headers");
+    QTest::addColumn<QByteArray>("unparsedHead");
+
+    // Refused after the head was read: everything of it is known, no raw bytes are needed.
+    QTest::addRow("body too large") << QByteArray("POST /v1/x?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 2000\r\n\r\nabc") << 413
+                                    << QByteArray("POST") << QByteArray("/v1/x?a=1") << 2 << QByteArray();
+    QTest::addRow("smuggling") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n")
+                               << 400 << QByteArray("POST") << QByteArray("/") << 3 << QByteArray();
+    QTest::addRow("chunked body too large") << QByteArray("POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + QByteArray(1000, 'x') + "\r\n1\r\n")
+                                            << 413 << QByteArray("POST") << QByteArray("/c") << 2 << QByteArray();
+    // Refused while reading the head: the raw bytes say what the client sent.
+    QTest::addRow("unknown method") << QByteArray("BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n") << 501 << QByteArray() << QByteArray() << 0
+                                    << QByteArray("BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n");
+    QTest::addRow("folded header") << QByteArray("GET /f HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n") << 400
+                                   << QByteArray("GET") << QByteArray("/f") << 2 << QByteArray("GET /f HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n");
+    QTest::addRow("bare LF after empty lines") << QByteArray("\r\nGET / HTTP/1.1\nHost: h\n\n") << 400 << QByteArray() << QByteArray() << 0
+                                               << QByteArray("GET / HTTP/1.1\nHost: h\n\n");
+    const QByteArray huge = "GET / HTTP/1.1\r\nX: " + QByteArray(5000, 'a');
+    QTest::addRow("head too large, kept in part") << huge << 431 << QByteArray() << QByteArray() << 0 << huge;
+}
+
+void TestRequestParser::refusedRequestKeepsWhatArrived()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, status);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, target);
+    QFETCH(int, headers);
+    QFETCH(QByteArray, unparsedHead);
+    Limits limits;
+    limits.maxBodyBytes = 1000;
+    limits.maxHeaderBytes = 1024;
+    RequestParser parser(limits);
+    parser.append(input);
+    QCOMPARE(parser.parse(), RequestParser::Status::Error);
+    QCOMPARE(parser.errorStatus(), status);
+    QCOMPARE(parser.partialRequest().method, method);
+    QCOMPARE(parser.partialRequest().target, target);
+    QCOMPARE(parser.partialRequest().headers.size(), headers);
+    QCOMPARE(parser.unparsedHead(), unparsedHead.left(RequestParser::kKeptHeadBytes));
+}
+
+void TestRequestParser::unparsedHeadWhileArriving()
+{
+    // What a connection that times out records: the head so far, not the previous request.
+    RequestParser parser;
+    parser.append(QByteArray(kGet + "POST /v1/chat/completions HTTP/1.1\r\nHo"));
+    QCOMPARE(parser.parse(), RequestParser::Status::Complete);
+    QVERIFY(parser.unparsedHead().isEmpty()); // the head is parsed
+    parser.takeRequest();
+    QCOMPARE(parser.parse(), RequestParser::Status::Incomplete);
+    QCOMPARE(parser.unparsedHead(), QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHo"));
+    parser.append("st: h\r\nContent-Length: 5\r\n\r\nab");
+    QCOMPARE(parser.parse(), RequestParser::Status::Incomplete);
+    QVERIFY(parser.unparsedHead().isEmpty()); // the body is arriving; the head is known
+    QCOMPARE(parser.partialRequest().path, QByteArray("/v1/chat/completions"));
 }
 
 QTEST_APPLESS_MAIN(TestRequestParser)

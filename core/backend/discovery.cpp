@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcBackend, "temper.backend")
@@ -162,7 +164,7 @@ void Discovery::setProfile(const Profile& profile)
     m_profile = profile;
     m_info = Info();
     m_info.configuredKind = profile.kind;
-    m_info.url = profile.url.toString();
+    m_info.url = profile.url.toString(QUrl::RemovePassword);
     m_info.model = profile.model;
     if (profile.contextLength > 0) {
         m_info.contextLength = profile.contextLength;
@@ -182,7 +184,8 @@ void Discovery::get(const QUrl& url, const std::function<void(int, const QByteAr
     request.method = method;
     request.url = url;
     request.body = body;
-    request.inactivityTimeoutMs = kProbeTimeoutMs;
+    // A probe never waits longer than a real request would (--backend-timeout).
+    request.inactivityTimeoutMs = std::min(kProbeTimeoutMs, m_profile.timeoutMs);
     request.headers.append(Http::Header { "Accept", "application/json" });
     if (!body.isEmpty())
         request.headers.append(Http::Header { "Content-Type", "application/json" });
@@ -272,7 +275,7 @@ void Discovery::settle()
 {
     Info info;
     info.configuredKind = m_profile.kind;
-    info.url = m_profile.url.toString();
+    info.url = m_profile.url.toString(QUrl::RemovePassword);
     info.reachable = m_findings.anyAnswer;
     info.checkedAt = QDateTime::currentDateTime();
     info.problem = m_findings.anyAnswer ? QString() : m_findings.problems.value(0);

@@ -70,8 +70,17 @@ bool RequestParser::awaitingContinue() const
                                 || m_state == State::ChunkDataEnd || m_state == State::Trailers);
 }
 
+QByteArray RequestParser::unparsedHead() const
+{
+    if (m_state == State::Head)
+        return m_buffer.mid(m_pos, kKeptHeadBytes);
+    return m_state == State::Failed ? m_refusedHead : QByteArray();
+}
+
 RequestParser::Status RequestParser::fail(int status, const QString& message)
 {
+    if (m_state == State::Head)
+        m_refusedHead = m_buffer.mid(m_pos, kKeptHeadBytes);
     m_state = State::Failed;
     m_errorStatus = status;
     m_errorMessage = message;
@@ -122,8 +131,10 @@ RequestParser::Status RequestParser::parse()
                 return head;
             m_pos = end + 4;
             const Status body = decideBody();
-            if (body == Status::Error)
+            if (body == Status::Error) {
+                m_refusedHead.clear(); // the whole head was parsed: partialRequest() holds it
                 return body;
+            }
             break;
         }
         case State::Body: {

@@ -47,6 +47,14 @@ public:
     bool hasPartialRequest() const { return !m_buffer.isEmpty() || m_state != State::Head; }
     qsizetype bufferedBytes() const { return m_buffer.size(); }
 
+    // What is known of the request being parsed, for recording one that is refused or times
+    // out: the fields of its head parsed so far (method, target, headers; of a chunked body
+    // the part decoded so far), and, while the head is still arriving or after it was refused,
+    // its first bytes as received (at most kKeptHeadBytes).
+    const Request& partialRequest() const { return m_request; }
+    QByteArray unparsedHead() const;
+    static constexpr qsizetype kKeptHeadBytes = 4096;
+
 private:
     enum class State { Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Complete, Failed };
 
@@ -69,6 +77,7 @@ private:
     bool m_expectContinue = false;
     int m_errorStatus = 0;
     QString m_errorMessage;
+    QByteArray m_refusedHead;
 };
 
 } // namespace Http

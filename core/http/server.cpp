@@ -207,6 +207,7 @@ void Connection::processInput()
         break;
     }
     m_timer.stop();
+    m_waiting = Waiting::Nothing;
     m_continueSent = false;
     auto* writer = new ResponseWriter(this, m_parser.takeRequest());
     m_current = writer;
@@ -217,13 +218,26 @@ void Connection::respondError(int status, const QString& message)
 {
     m_closing = true;
     m_timer.stop();
-    const QByteArray body = errorBody(message, u"invalid_request_error"_s, QString::number(status));
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-        + "\r\nConnection: close\r\n\r\n";
-    head += body;
+    Rejection rejection;
+    rejection.status = status;
+    rejection.message = message;
+    rejection.request = m_parser.partialRequest();
+    rejection.request.body.clear();
+    rejection.unparsedHead = m_parser.unparsedHead();
+    rejection.responseBody = errorBody(message, u"invalid_request_error"_s, QString::number(status));
+    rejection.responseHeaders = { { "Content-Type", "application/json" } };
+    for (const Header& header : std::as_const(m_config.errorHeaders))
+        setHeader(rejection.responseHeaders, header.name, header.value);
+    rejection.responseHeaders.append(Header { "Content-Length", QByteArray::number(rejection.responseBody.size()) });
+    rejection.responseHeaders.append(Header { "Connection", "close" });
+
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    for (const Header& header : std::as_const(rejection.responseHeaders))
+        head += header.name + ": " + header.value + "\r\n";
+    head += "\r\n" + rejection.responseBody;
     writeBytes(head);
     closeAfterWrite();
+    m_handler->requestRejected(rejection);
 }
 
 void Connection::responseFinished(bool keepAlive)
@@ -250,7 +264,13 @@ void Connection::armTimer()
 {
     if (m_current || m_closing)
         return;
-    m_timer.start(m_parser.hasPartialRequest() ? m_config.requestTimeoutMs : m_config.idleTimeoutMs);
+    if (!m_parser.hasPartialRequest()) {
+        m_waiting = Waiting::Idle;
+        m_timer.start(m_config.idleTimeoutMs);
+    } else if (m_waiting != Waiting::Request) {
+        m_waiting = Waiting::Request;
+        m_timer.start(m_config.requestTimeoutMs);
+    }
 }
 
 void Connection::timedOut()

@@ -65,12 +65,28 @@ private:
     bool m_done = false;
 };
 
-// What the server calls for every complete request, in arrival order per connection.
+// A request the HTTP layer answered itself before any handler saw it, closing the connection
+// after the answer: malformed or ambiguous framing (400), too slow (408), too large (413, 431),
+// not supported (417, 501, 505).
+struct Rejection
+{
+    int status = 0;
+    QString message;         // why, in plain words (also in the answer's body)
+    Request request;         // what was parsed of it: method, target, headers; never a body
+    QByteArray unparsedHead; // the head's first bytes as received, when it was not fully parsed
+    Headers responseHeaders; // the answer as sent
+    QByteArray responseBody;
+};
+
+// What the server calls for every complete request, in arrival order per connection, and,
+// for observers, for every request it refused itself.
 class RequestHandler
 {
 public:
     virtual ~RequestHandler() = default;
     virtual void handleRequest(ResponseWriter* writer) = 0;
+    // Called after the refusal was written; the connection closes next.
+    virtual void requestRejected(const Rejection& rejection) { Q_UNUSED(rejection) }
 };
 
 struct ServerConfig
@@ -79,6 +95,7 @@ struct ServerConfig
     int requestTimeoutMs = 30'000; // a request must arrive completely within this of its first byte
     int idleTimeoutMs = 75'000;    // a keep-alive connection without a request is closed after this
     qint64 maxPendingWriteBytes = 64 * 1024 * 1024; // a client that stops reading is dropped
+    Headers errorHeaders;          // added to the layer's own error answers (CORS, for browsers)
 };
 
 // One client connection: parses requests, hands them to the handler one at a time (pipelined
@@ -102,6 +119,9 @@ private:
     void processInput();
     void respondError(int status, const QString& message);
     void responseFinished(bool keepAlive);
+    // Starts the idle timeout between requests, or the request timeout at a request's first
+    // byte; later bytes of the same request never restart it (a client trickling a byte at a
+    // time must not hold the connection forever).
     void armTimer();
     void timedOut();
     void socketGone();
@@ -114,6 +134,7 @@ private:
     RequestParser m_parser;
     QPointer<ResponseWriter> m_current;
     QTimer m_timer;
+    enum class Waiting { Nothing, Idle, Request } m_waiting = Waiting::Nothing; // what m_timer bounds
     bool m_continueSent = false;
     bool m_closing = false;
     bool m_gone = false;

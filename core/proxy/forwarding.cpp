@@ -90,12 +90,17 @@ void respondError(Http::ResponseWriter* writer, int status, const QString& messa
         writer->endStream();
         return;
     }
+    writer->respond(status, errorResponseHeaders(exchangeId), Http::errorBody(message, type, code));
+}
+
+Http::Headers errorResponseHeaders(quint64 exchangeId)
+{
     Http::Headers headers { { "Content-Type", "application/json" } };
     addCorsHeaders(headers);
     if (exchangeId)
         headers.append(Http::Header { "X-Temper-Exchange", QByteArray::number(exchangeId) });
     headers.append(Http::Header { "X-Temper-Outcome", "error" });
-    writer->respond(status, headers, Http::errorBody(message, type, code));
+    return headers;
 }
 
 int statusForFailure(int failure)
@@ -108,7 +113,7 @@ Trace::HttpRecord requestRecord(const QByteArray& method, const QByteArray& url,
 {
     Trace::HttpRecord record;
     record.method = method;
-    record.url = url;
+    record.url = context.redactor.url(url);
     record.headers = context.redactor.headers(headers);
     appendBody(record, context.redactor.scrub(body), context.traceBodyLimit);
     return record;

@@ -43,6 +43,10 @@ Http::Headers clientHeaders(const Http::Headers& upstream, quint64 exchangeId, c
 void addCorsHeaders(Http::Headers& headers);
 void answerPreflight(Http::ResponseWriter* writer);
 
+// The headers of an error Temper answers itself: JSON, CORS, X-Temper-Outcome: error and,
+// when it is traced, X-Temper-Exchange.
+Http::Headers errorResponseHeaders(quint64 exchangeId = 0);
+
 // An OpenAI-shaped error, as a whole response or, once a stream has begun, as a final event
 // followed by [DONE].
 void respondError(Http::ResponseWriter* writer, int status, const QString& message, const QString& type,

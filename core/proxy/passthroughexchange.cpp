@@ -48,7 +48,7 @@ void PassThroughExchange::start()
     m_context.store->update(m_id, [&](Trace::Exchange& e) {
         attempt.startedUs = e.elapsedUs();
         e.attempts.append(attempt);
-        e.events.append({ attempt.startedUs, 1, u"attempt-sent"_s, u"forwarded to "_s + upstream.url.toString(), {} });
+        e.events.append({ attempt.startedUs, 1, u"attempt-sent"_s, u"forwarded to "_s + QString::fromUtf8(attempt.request.url), {} });
     });
 
     m_call = m_context.client->send(upstream);

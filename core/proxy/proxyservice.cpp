@@ -17,6 +17,11 @@ namespace Proxy {
 
 namespace {
 
+bool isChatRoute(const Http::Request& request)
+{
+    return request.method == "POST" && (request.path == "/v1/chat/completions" || request.path == "/chat/completions");
+}
+
 void respondJson(Http::ResponseWriter* writer, int status, const QJsonObject& object)
 {
     Http::Headers headers { { "Content-Type", "application/json" } };
@@ -37,6 +42,7 @@ ProxyService::ProxyService(const Config::Settings& settings, QObject* parent)
     m_server->setConfig(serverConfig());
     m_store->setLimits(settings.traceLimit, qint64(512) * 1024 * 1024);
     m_redactor.addSecret(settings.backend.apiKey.toUtf8());
+    m_store->setRedactor(m_redactor);
     m_discovery->setProfile(settings.backend);
     connect(m_discovery, &Backend::Discovery::infoChanged, this, &ProxyService::backendInfoChanged);
 }
@@ -49,6 +55,8 @@ Http::ServerConfig ProxyService::serverConfig() const
     config.limits.maxBodyBytes = m_settings.maxBodyBytes;
     config.requestTimeoutMs = m_settings.requestTimeoutMs;
     config.idleTimeoutMs = m_settings.idleTimeoutMs;
+    addCorsHeaders(config.errorHeaders);
+    config.errorHeaders.append(Http::Header { "X-Temper-Outcome", "error" });
     return config;
 }
 
@@ -108,6 +116,7 @@ bool ProxyService::applySettings(const Config::Settings& settings, QString* erro
     m_settings = settings;
     m_redactor.clearSecrets();
     m_redactor.addSecret(settings.backend.apiKey.toUtf8());
+    m_store->setRedactor(m_redactor);
     m_server->setConfig(serverConfig());
     m_store->setLimits(settings.traceLimit, qint64(512) * 1024 * 1024);
     if (backendChanged) {
@@ -154,7 +163,7 @@ void ProxyService::handleRequest(Http::ResponseWriter* writer)
         respondError(writer, 404, u"Temper has no endpoint %1"_s.arg(QString::fromUtf8(path)), u"invalid_request_error"_s, u"not_found"_s);
         return;
     }
-    if (request.method == "POST" && (path == "/v1/chat/completions" || path == "/chat/completions")) {
+    if (isChatRoute(request)) {
         handleChat(writer);
         return;
     }
@@ -171,12 +180,12 @@ void ProxyService::handleChat(Http::ResponseWriter* writer)
         const QString why = parseError.error != QJsonParseError::NoError
             ? u"the request body is not valid JSON (%1 at offset %2)"_s.arg(parseError.errorString()).arg(parseError.offset)
             : u"the request body must be a JSON object"_s;
-        respondError(writer, 400, why, u"invalid_request_error"_s, u"invalid_json"_s);
+        refuseChat(writer, why, u"invalid_json"_s);
         return;
     }
     const QJsonObject body = document.object();
     if (!body.value("messages"_L1).isArray()) {
-        respondError(writer, 400, u"'messages' must be an array"_s, u"invalid_request_error"_s, u"invalid_messages"_s);
+        refuseChat(writer, u"'messages' must be an array"_s, u"invalid_messages"_s);
         return;
     }
 
@@ -209,6 +218,47 @@ void ProxyService::handleChat(Http::ResponseWriter* writer)
     auto* exchange = new PassThroughExchange(context(), writer, PassThroughExchange::Route::Chat, upstreamBody, model,
                                              tools.names(), stream, this);
     exchange->start();
+}
+
+void ProxyService::refuseChat(Http::ResponseWriter* writer, const QString& message, const QString& code)
+{
+    const quint64 id = beginRefused(writer->request(), {});
+    const Http::Headers headers = errorResponseHeaders(id);
+    const QByteArray body = Http::errorBody(message, u"invalid_request_error"_s, code);
+    writer->respond(400, headers, body);
+    finishRefused(id, 400, headers, body, message);
+}
+
+void ProxyService::requestRejected(const Http::Rejection& rejection)
+{
+    const quint64 id = beginRefused(rejection.request, rejection.unparsedHead);
+    finishRefused(id, rejection.status, rejection.responseHeaders, rejection.responseBody, rejection.message);
+}
+
+quint64 ProxyService::beginRefused(const Http::Request& request, const QByteArray& unparsedHead)
+{
+    Trace::Exchange exchange;
+    exchange.method = request.method;
+    exchange.path = request.target;
+    exchange.route = isChatRoute(request) ? u"chat"_s : request.path.startsWith("/temper/") ? u"temper"_s : u"passthrough"_s;
+    exchange.clientRequest = requestRecord(request.method, request.target, request.headers,
+                                           unparsedHead.isEmpty() ? request.body : unparsedHead, context());
+    return m_store->begin(exchange);
+}
+
+void ProxyService::finishRefused(quint64 id, int status, const Http::Headers& headers, const QByteArray& body,
+                                 const QString& message)
+{
+    m_store->finish(id, [&](Trace::Exchange& e) {
+        const qint64 now = e.elapsedUs();
+        e.firstByteUs = now;
+        e.clientResponse.status = status;
+        e.clientResponse.headers = m_redactor.headers(headers);
+        e.clientResponse.body = body;
+        e.outcome = Trace::Outcome::Error;
+        e.error = message;
+        e.events.append({ now, 0, u"error"_s, u"Temper refused the request with %1: %2"_s.arg(status).arg(message), {} });
+    });
 }
 
 void ProxyService::handleBackendInfo(Http::ResponseWriter* writer)

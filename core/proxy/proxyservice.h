@@ -24,6 +24,9 @@ namespace Proxy {
 //   POST /v1/chat/completions, /chat/completions
 //                                             the guard when tools are declared, else pass-through
 //   anything else                             transparent pass-through
+// Every client request is traced except Temper's own endpoints and CORS preflights, including
+// those Temper refuses itself: a chat request it cannot read, and whatever the HTTP layer
+// refuses (malformed framing, too large, too slow).
 class ProxyService : public QObject, private Http::RequestHandler
 {
     Q_OBJECT
@@ -57,7 +60,13 @@ Q_SIGNALS:
 
 private:
     void handleRequest(Http::ResponseWriter* writer) override;
+    void requestRejected(const Http::Rejection& rejection) override;
     void handleChat(Http::ResponseWriter* writer);
+    void refuseChat(Http::ResponseWriter* writer, const QString& message, const QString& code);
+    // A refused request as an exchange with outcome Error; `unparsedHead` stands in for the
+    // body when the request's head could not be read, so the trace shows what arrived.
+    quint64 beginRefused(const Http::Request& request, const QByteArray& unparsedHead);
+    void finishRefused(quint64 id, int status, const Http::Headers& headers, const QByteArray& body, const QString& message);
     void handleBackendInfo(Http::ResponseWriter* writer);
     Context context() const;
     Http::ServerConfig serverConfig() const;

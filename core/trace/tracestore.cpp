@@ -23,6 +23,7 @@ quint64 TraceStore::begin(Exchange exchange)
     if (exchange.startedMonotonicUs == 0)
         exchange.startedMonotonicUs = monotonicUs();
     exchange.finished = false;
+    m_redactor.redact(exchange, true);
     m_exchanges.insert(id, std::make_shared<Exchange>(std::move(exchange)));
     m_order.push_back(id);
     ++m_running;
@@ -36,6 +37,7 @@ void TraceStore::update(quint64 id, const std::function<void(Exchange&)>& change
     if (it == m_exchanges.end() || (*it)->finished)
         return;
     change(**it);
+    m_redactor.redact(**it, false);
     emit exchangeUpdated(id);
 }
 
@@ -47,6 +49,7 @@ void TraceStore::finish(quint64 id, const std::function<void(Exchange&)>& change
     Exchange& exchange = **it;
     if (change)
         change(exchange);
+    m_redactor.redact(exchange, true);
     exchange.finished = true;
     if (exchange.totalUs < 0)
         exchange.totalUs = exchange.elapsedUs();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "exchange.h"
+#include "redaction.h"
 
 #include <QHash>
 #include <QObject>
@@ -17,6 +18,10 @@ namespace Trace {
 // times, then exchangeFinished exactly once. exchangeRemoved comes only after exchangeFinished
 // (a running exchange is never evicted or cleared). Readers look the exchange up with find()
 // while handling a signal; anything that leaves the main thread takes a copy.
+//
+// Redaction happens here, once for every writer of exchanges: what begin(), update() and
+// finish() store has credentials masked (SecretRedactor::redact; bodies at begin and finish),
+// so the window, the trace file, exports and the summary line never see a secret.
 class TraceStore : public QObject
 {
     Q_OBJECT
@@ -27,6 +32,8 @@ public:
     // Finished exchanges are kept up to both limits; the oldest go first.
     void setLimits(int maxExchanges, qint64 maxBytes);
     int maxExchanges() const { return m_maxExchanges; }
+    // The secrets to mask from now on (the backend API key).
+    void setRedactor(const SecretRedactor& redactor) { m_redactor = redactor; }
 
     // Starts recording: assigns the id and the start time. Returns the id.
     quint64 begin(Exchange exchange);
@@ -59,6 +66,7 @@ private:
     qint64 m_maxBytes = qint64(512) * 1024 * 1024;
     qint64 m_finishedBytes = 0;
     QHash<quint64, qint64> m_sizes;
+    SecretRedactor m_redactor;
 };
 
 } // namespace Trace
