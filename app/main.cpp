@@ -141,7 +141,7 @@ int main(int argc, char** argv)
     }
     // The first line says where to point clients; scripts (and the tests) read the port here.
     out << "Temper " << QCoreApplication::applicationVersion() << " listening on " << proxy.listenUrl().toString()
-        << ", forwarding to " << settings.backend.url.toString() << (settings.demo ? " (demo model)" : "") << Qt::endl;
+        << ", forwarding to " << settings.backend.url.toString(QUrl::RemovePassword) << (settings.demo ? " (demo model)" : "") << Qt::endl;
 
     std::unique_ptr<Trace::TraceFileWriter> traceFile;
     if (!settings.traceFile.isEmpty()) {

@@ -65,7 +65,7 @@ void GuardedExchange::start()
     exchange.path = request.target;
     exchange.route = u"chat"_s;
     exchange.model = m_request.model;
-    exchange.backend = m_context.profile.url.toString();
+    exchange.backend = m_context.profile.url.toString(QUrl::RemovePassword);
     exchange.toolNames = m_request.tools.names();
     exchange.streamed = m_request.stream;
     exchange.clientRequest = Proxy::requestRecord(request.method, request.target, request.headers, request.body, m_context);
@@ -583,7 +583,7 @@ void GuardedExchange::onFailed(int failure, const QString& message)
         return;
     }
     const int status = Proxy::statusForFailure(failure);
-    const QString text = u"Temper could not get an answer from the backend at %1: %2"_s.arg(m_context.profile.url.toString(), message);
+    const QString text = u"Temper could not get an answer from the backend at %1: %2"_s.arg(m_context.profile.url.toString(QUrl::RemovePassword), message);
     const QString code = status == 504 ? u"backend_timeout"_s : u"backend_unreachable"_s;
     if (m_request.stream && m_clientStreamStarted) {
         endStreamWithError(text, u"backend_error"_s, code, Trace::Outcome::Error);

@@ -29,7 +29,7 @@ void PassThroughExchange::start()
     exchange.path = request.target;
     exchange.route = m_route == Route::Chat ? u"chat"_s : u"passthrough"_s;
     exchange.model = m_model;
-    exchange.backend = m_context.profile.url.toString();
+    exchange.backend = m_context.profile.url.toString(QUrl::RemovePassword);
     exchange.toolNames = m_toolNames;
     exchange.streamed = m_streamRequested;
     exchange.clientRequest = requestRecord(request.method, request.target, request.headers, request.body, m_context);
@@ -158,7 +158,7 @@ void PassThroughExchange::onFailed(int failure, const QString& message)
     if (m_done)
         return;
     const int status = statusForFailure(failure);
-    const QString text = u"Temper could not get an answer from the backend at %1: %2"_s.arg(m_context.profile.url.toString(), message);
+    const QString text = u"Temper could not get an answer from the backend at %1: %2"_s.arg(m_context.profile.url.toString(QUrl::RemovePassword), message);
     const QString code = status == 504 ? u"backend_timeout"_s : u"backend_unreachable"_s;
     if (m_writer && m_writer->headersSent() && !m_eventStream)
         m_writer->abortConnection(); // a cut body must not look complete
