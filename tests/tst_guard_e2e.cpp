@@ -361,6 +361,12 @@ void TestGuardEndToEnd::givesUpWithAnErrorWhenAsked()
     QCOMPARE(streamed.status, 200);
     QVERIFY(streamed.body.contains("retries_exhausted"));
     QVERIFY(streamed.body.endsWith("data: [DONE]\n\n"));
+
+    // A retry the backend failed counts as an attempt sent.
+    const RawResponse failed = roundTrip(chatRequest(toolRequest(u"fails-on-retry"_s, false)));
+    QCOMPARE(failed.status, 502);
+    const QString message = QJsonDocument::fromJson(failed.body).object().value("error"_L1).toObject().value("message"_L1).toString();
+    QVERIFY2(message.startsWith(u"Temper gave up after 2 attempts"_s), qPrintable(message));
 }
 
 void TestGuardEndToEnd::requiredToolChoiceRetriesText()

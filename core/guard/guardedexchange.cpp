@@ -492,7 +492,7 @@ void GuardedExchange::accept(const AttemptAnalysis& analysis)
 
 void GuardedExchange::giveUp(const AttemptAnalysis& analysis, const Decision& decision)
 {
-    const QString message = u"Temper gave up after %1 attempt%2: %3."_s.arg(m_attempt).arg(m_attempt == 1 ? QString() : u"s"_s, decision.reason);
+    const QString message = u"Temper gave up after %1 attempt%2: %3."_s.arg(m_attemptsSent).arg(m_attemptsSent == 1 ? QString() : u"s"_s, decision.reason);
     if (m_context.guard.onExhausted == Config::OnExhausted::Error) {
         if (m_request.stream && m_clientStreamStarted) {
             endStreamWithError(message, u"tool_call_error"_s, u"retries_exhausted"_s, Trace::Outcome::GaveUp);
