@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +47,11 @@ qsizetype skipSpacesBack(QStringView text, qsizetype pos)
 
 // ---------------------------------------------------------------------------------------------
 // Call shapes
+
+template <std::size_t N> bool isOneOf(QStringView key, const QLatin1StringView (&keys)[N])
+{
+    return std::any_of(std::begin(keys), std::end(keys), [&key](QLatin1StringView k) { return key == k; });
+}
 
 QLatin1StringView nameKeyOf(const QJsonObject& object)
 {
@@ -192,10 +198,6 @@ JsonRead readJsonValue(QStringView text, qsizetype start, const ToolCatalog& too
     return read;
 }
 
-template <std::size_t N> bool isOneOf(const QString& key, const QLatin1StringView (&keys)[N])
-{
-    return std::any_of(std::begin(keys), std::end(keys), [&key](QLatin1StringView k) { return key == k; });
-}
 
 // The declared tool that the broken object at `start` names at its own level: a name key before
 // the member that failed to parse ({"tool": "get_pricing", "args": {bad json}), the name as the
@@ -338,6 +340,137 @@ WrappedCall wrappedCall(QStringView text, qsizetype open, qsizetype close, const
 }
 
 // ---------------------------------------------------------------------------------------------
+// Telling data from what may be a call without building it
+
+// Whether wrappedCall() could find a call around the object at `open`: only after "(" or a
+// [ARGS] / [args] token.
+bool mayBeWrapped(QStringView text, qsizetype open)
+{
+    const qsizetype before = skipSpacesBack(text, open);
+    return (before > 0 && text.at(before - 1) == u'(')
+        || (open > 0 && text.at(open - 1) == u']' && (text.first(open).endsWith(u"[ARGS]") || text.first(open).endsWith(u"[args]")));
+}
+
+// The strings that can make a JSON value a call or a call-shaped object: the keys read above
+// and by callsFromJson(), and the declared tool names (as ToolCatalog::resolve() finds them,
+// spaces around or "functions." in front allowed).
+class CallWords
+{
+public:
+    explicit CallWords(const ToolCatalog& tools)
+        : m_tools(tools)
+    {
+        for (const ToolDefinition& tool : tools.tools()) {
+            markLength(m_nameLengths, tool.name.size());
+            markLength(m_writtenNameLengths, tool.name.size());
+            markLength(m_writtenNameLengths, kFunctionsPrefix.size() + tool.name.size());
+        }
+        for (QLatin1StringView key : kNameKeys)
+            markLength(m_keyLengths, key.size());
+        for (QLatin1StringView key : kWrapperKeys)
+            markLength(m_keyLengths, key.size());
+        markLength(m_keyLengths, kToolCallsKey.size());
+    }
+
+    // Most strings are ruled out by their length alone.
+    bool isCallWord(QStringView word) const
+    {
+        if (word.isEmpty())
+            return false;
+        if (hasLength(m_keyLengths, word.size()) && isKey(word))
+            return true;
+        const QStringView name = word.front().isSpace() || word.back().isSpace() ? word.trimmed() : word;
+        if (!hasLength(m_writtenNameLengths, name.size()))
+            return false;
+        return namesTool(name)
+            || (name.size() > kFunctionsPrefix.size() && name.front() == u'f' && name.startsWith(kFunctionsPrefix)
+                && namesTool(name.sliced(kFunctionsPrefix.size())));
+    }
+
+    // Whether JSON in `text` may be a call or call-shaped: one of its strings is a call word,
+    // or it has an escape (which could spell one); with `orWrapped`, also an object where
+    // wrappedCall() would look for a name. Without escapes every JSON string runs from a quote
+    // to the next one, so looking at each such stretch finds them all, whatever prose lies
+    // around them (a string left open at the end is no key or name of a value that parses).
+    // One loop over the characters: strings are short, a search per quote would cost more.
+    bool mayHoldCall(QStringView text, bool orWrapped = false) const
+    {
+        const char16_t* data = text.utf16();
+        qsizetype quote = -1;
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const char16_t c = data[i];
+            if (c == u'\\')
+                return true;
+            if (c == u'"') {
+                const QStringView word = quote < 0 ? QStringView() : text.sliced(quote + 1, i - quote - 1);
+                if (isCallWord(word))
+                    return true;
+                quote = i;
+            } else if (c == u'{' && orWrapped && mayBeWrapped(text, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+private:
+    static constexpr QLatin1StringView kToolCallsKey = "tool_calls"_L1;
+
+    static bool isKey(QStringView word)
+    {
+        const QChar first = word.front();
+        if (first != u'n' && first != u't' && first != u'f' && first != u'c')
+            return false; // the first letters of the keys: "city" and "days" go no further
+        return isOneOf(word, kNameKeys) || isOneOf(word, kWrapperKeys) || word == kToolCallsKey;
+    }
+
+
+    static void markLength(std::vector<char>& lengths, qsizetype length)
+    {
+        if (std::size_t(length) >= lengths.size())
+            lengths.resize(std::size_t(length) + 1, 0);
+        lengths[std::size_t(length)] = 1;
+    }
+
+    static bool hasLength(const std::vector<char>& lengths, qsizetype length)
+    {
+        return std::size_t(length) < lengths.size() && lengths[std::size_t(length)] != 0;
+    }
+
+    // ToolCatalog::find() without building a string for the lookup.
+    bool namesTool(QStringView name) const
+    {
+        if (!hasLength(m_nameLengths, name.size()))
+            return false;
+        return std::any_of(m_tools.tools().cbegin(), m_tools.tools().cend(), [name](const ToolDefinition& tool) { return name == tool.name; });
+    }
+
+    const ToolCatalog& m_tools;
+    std::vector<char> m_keyLengths;         // the lengths of the keys
+    std::vector<char> m_nameLengths;        // the lengths of declared names
+    std::vector<char> m_writtenNameLengths; // the same, and with "functions." in front
+};
+
+// Whether any JSON in `text` may yield a call or a near miss: a call word in it (above), or an
+// object where wrappedCall() would look for a name. When not, both parsers of this file find
+// nothing, and markdown full of data JSON costs one look at its quotes and braces.
+bool textMayHoldJsonCall(QStringView text, const CallWords& words)
+{
+    return words.mayHoldCall(text, true);
+}
+
+// A JSON value at `pos` that parses and holds no call word is data whatever surrounds it:
+// readJsonValue() would build it only to find that. Returns where such data ends, or -1 when
+// the value has to be read (it does not parse, or it may be a call).
+qsizetype dataEnd(QStringView text, qsizetype pos, const CallWords& words)
+{
+    const LiteralParse checked = checkLiteral(text, pos, LiteralDialect::Json);
+    if (!checked.ok || words.mayHoldCall(text.sliced(pos, checked.end - pos)))
+        return -1;
+    return checked.end;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Scanning a whole text
 
 // A stretch of text claimed for calls: one JSON value, or a call written around one.
@@ -366,12 +499,25 @@ JsonScan scanJson(QStringView text, const ToolCatalog& tools)
     // character, so past this much parsing work a failed value is skipped whole instead (and
     // no longer examined for a near miss).
     qsizetype budget = 16 * text.size() + 4096;
+    const CallWords words(tools);
+    qsizetype brace = text.indexOf(u'{');
+    qsizetype bracket = text.indexOf(u'[');
     qsizetype pos = 0;
     while (pos < text.size()) {
+        if (brace >= 0 && brace < pos)
+            brace = text.indexOf(u'{', pos);
+        if (bracket >= 0 && bracket < pos)
+            bracket = text.indexOf(u'[', pos);
+        if (brace < 0 && bracket < 0)
+            break;
+        pos = brace < 0 || (bracket >= 0 && bracket < brace) ? bracket : brace;
         const QChar c = text.at(pos);
-        if (c != u'{' && c != u'[') {
-            ++pos;
-            continue;
+        if (c == u'[' || !mayBeWrapped(text, pos)) {
+            if (const qsizetype end = dataEnd(text, pos, words); end >= 0) {
+                budget -= end - pos;
+                pos = end;
+                continue;
+            }
         }
         const JsonRead read = readJsonValue(text, pos, tools);
         budget -= read.end - pos;
@@ -522,7 +668,7 @@ struct Fence
 
 // Reads the fence opened at `open`. It holds calls when its body is nothing but call-shaped JSON
 // values, separators and <function_call> tags; otherwise `items` comes back empty.
-Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const ToolCatalog& tools)
+Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const ToolCatalog& tools, const CallWords& words)
 {
     const QChar marker = text.at(open);
     Fence fence;
@@ -558,7 +704,7 @@ Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const Too
             continue;
         }
         JsonRead read;
-        if (c == u'{' || c == u'[')
+        if ((c == u'{' || c == u'[') && dataEnd(text, pos, words) < 0)
             read = readJsonValue(text, pos, tools);
         if (!read.parsed || read.kind == ValueKind::Data) {
             // Prose, data JSON or broken JSON: not a call envelope, so the fence stays content
@@ -590,6 +736,12 @@ QString BareJsonParser::name() const
     return u"bare_json"_s;
 }
 
+QList<Anchor> BareJsonParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"{" } };
+    return anchors;
+}
+
 ParserRank BareJsonParser::rank() const
 {
     return ParserRank::Bare;
@@ -598,7 +750,7 @@ ParserRank BareJsonParser::rank() const
 FormatMatch BareJsonParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     FormatMatch match;
-    if (tools.isEmpty() || !text.contains(u'{'))
+    if (tools.isEmpty() || !text.contains(u'{') || !textMayHoldJsonCall(text, CallWords(tools)))
         return match;
     const JsonScan scan = scanJson(text, tools);
     match.format = formatOfItems(scan.items, kLlama3Json);
@@ -615,6 +767,12 @@ QString JsonFenceParser::name() const
     return u"json_fence"_s;
 }
 
+QList<Anchor> JsonFenceParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"```" }, { u"~~~" } };
+    return anchors;
+}
+
 ParserRank JsonFenceParser::rank() const
 {
     return ParserRank::Envelope;
@@ -623,12 +781,22 @@ ParserRank JsonFenceParser::rank() const
 FormatMatch JsonFenceParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     FormatMatch match;
-    if (tools.isEmpty() || !text.contains(u'{') || (!text.contains(u"```") && !text.contains(u"~~~")))
+    const CallWords words(tools);
+    if (tools.isEmpty() || !text.contains(u'{') || !textMayHoldJsonCall(text, words))
         return match;
 
     QList<Fence> fences;
+    qsizetype backtick = text.indexOf(u'`');
+    qsizetype tilde = text.indexOf(u'~');
     qsizetype pos = 0;
     while (pos < text.size()) {
+        if (backtick >= 0 && backtick < pos)
+            backtick = text.indexOf(u'`', pos);
+        if (tilde >= 0 && tilde < pos)
+            tilde = text.indexOf(u'~', pos);
+        if (backtick < 0 && tilde < 0)
+            break;
+        pos = backtick < 0 || (tilde >= 0 && tilde < backtick) ? tilde : backtick;
         const qsizetype run = fenceRunAt(text, pos);
         if (run == 0) {
             ++pos;
@@ -639,7 +807,7 @@ FormatMatch JsonFenceParser::parse(QStringView text, const ToolCatalog& tools) c
             pos += run;
             continue;
         }
-        Fence fence = readFence(text, pos, run, tools);
+        Fence fence = readFence(text, pos, run, tools, words);
         pos = std::max(fence.resume, pos + run);
         if (!fence.items.isEmpty())
             fences.append(fence);
