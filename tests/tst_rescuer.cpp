@@ -44,6 +44,16 @@ public:
     }
 };
 
+ToolCatalog weatherTools()
+{
+    return ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer"}}, "required": ["city", "days"]}}},
+        {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object",
+            "properties": {"query": {"type": "string"}}, "required": ["query"]}}}
+    ])").array());
+}
+
 ToolCatalog twoTools()
 {
     return ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
@@ -65,6 +75,8 @@ private slots:
     void rules_data();
     void rules();
     void nearMissOnlyOutsideReasoning();
+    void nearMissAfterToolName_data();
+    void nearMissAfterToolName();
     void framingWithoutCallsIsRemoved();
     void mightHoldCall();
     void anchorsCoverEveryFinding_data();
@@ -149,6 +161,45 @@ void TestRescuer::nearMissOnlyOutsideReasoning()
     const RescueResult inside = rescuer.rescue(u"<think><call name=\"nope\">x</call></think>ok"_s, twoTools());
     QVERIFY(!inside.nearMiss);
     QCOMPARE(inside.content, u"ok"_s);
+}
+
+// A declared tool's name in prose followed by JSON arguments that do not parse is a near miss
+// (the guard asks again); prose that merely mentions a tool, quotes data or explains the
+// arguments is not.
+void TestRescuer::nearMissAfterToolName_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("nearMiss");
+
+    QTest::addRow("broken value after the name") << uR"(Calling get_weather with {"city": "Paris", "days": })"_s << true;
+    QTest::addRow("broken arguments in parentheses") << uR"(get_weather({"city": "Paris", "days": }))"_s << true;
+    QTest::addRow("cut off at the end") << u"I'll look that up.\nget_weather {\"city\": \"Paris\", \"days\": 3"_s << true;
+    QTest::addRow("unclosed string in a fence after the name")
+        << u"Let me call search_docs:\n```json\n{\"query\": \"umbrella}\n```"_s << true;
+    QTest::addRow("bare words as a value") << uR"(search_docs: {"query": sizes of umbrellas})"_s << true;
+
+    QTest::addRow("a mention") << u"I used get_weather for this."_s << false;
+    QTest::addRow("data that parses") << uR"(get_weather returned {"city": "Paris", "days": 3}.)"_s << false;
+    QTest::addRow("placeholders") << uR"(The get_weather tool takes {"city": "...", "days": ...}.)"_s << false;
+    QTest::addRow("type names") << uR"(get_weather expects {"city": string, "days": integer})"_s << false;
+    QTest::addRow("another word") << uR"(get_weather_v2 got {"city": "Paris", "days": })"_s << false;
+    QTest::addRow("a paragraph away") << u"get_weather is handy.\n\nUnrelated: {\"city\": \"Paris\", \"days\": }"_s << false;
+    QTest::addRow("keys the tool does not have") << uR"(get_weather said {"temp": 18, "wind": })"_s << false;
+    QTest::addRow("inside closed reasoning")
+        << uR"(<think>Calling get_weather with {"city": "Paris", "days": }</think>The forecast is sunny.)"_s << false;
+    QTest::addRow("brace before the name") << uR"(Use {"city": }; get_weather is a tool.)"_s << false;
+    QTest::addRow("not written as JSON") << u"For get_weather use the syntax {city: Paris}"_s << false;
+}
+
+void TestRescuer::nearMissAfterToolName()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, nearMiss);
+    const RescueResult result = Rescuer().rescue(text, weatherTools());
+    QVERIFY(result.calls.isEmpty());
+    QCOMPARE(result.nearMiss, nearMiss);
+    if (nearMiss)
+        QVERIFY2(result.issues.join(u' ').contains(u"after '"_s), qPrintable(result.issues.join(u" | "_s)));
 }
 
 void TestRescuer::framingWithoutCallsIsRemoved()

@@ -5,8 +5,10 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <vector>
 
@@ -262,9 +264,12 @@ const ToolDefinition* toolNamedInBrokenObject(
 // ---------------------------------------------------------------------------------------------
 // Call syntax written around a JSON object
 
-bool isNameChar(QChar c)
+inline bool isNameChar(QChar c)
 {
-    return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.';
+    const char16_t u = c.unicode();
+    if (u < 128) // the common case, without a call into the Unicode tables
+        return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'_' || u == u'-' || u == u'.';
+    return c.isLetterOrNumber();
 }
 
 // The longest declared name ending just before `end` at a word boundary ("functions." allowed
@@ -351,6 +356,26 @@ bool mayBeWrapped(QStringView text, qsizetype open)
         || (open > 0 && text.at(open - 1) == u']' && (text.first(open).endsWith(u"[ARGS]") || text.first(open).endsWith(u"[args]")));
 }
 
+// QStringView::indexOf() for a character that is usually near (the next quote in JSON): a short
+// walk by hand first, since a call of the vectorised search costs more than a dozen steps.
+qsizetype nearIndexOf(QStringView text, char16_t c, qsizetype from)
+{
+    const char16_t* data = text.utf16();
+    const qsizetype stop = std::min(text.size(), from + 16);
+    for (qsizetype i = from; i < stop; ++i) {
+        if (data[i] == c)
+            return i;
+    }
+    return stop < text.size() ? text.indexOf(QChar(c), stop) : -1;
+}
+
+// Whether the brace at `open` starts what is written as a JSON object: '{' and a quoted key.
+bool opensObject(QStringView text, qsizetype open)
+{
+    const qsizetype key = skipWhitespace(text, open + 1);
+    return key < text.size() && text.at(key) == u'"';
+}
+
 // The strings that can make a JSON value a call or a call-shaped object: the keys read above
 // and by callsFromJson(), and the declared tool names (as ToolCatalog::resolve() finds them,
 // spaces around or "functions." in front allowed).
@@ -370,6 +395,40 @@ public:
         for (QLatin1StringView key : kWrapperKeys)
             markLength(m_keyLengths, key.size());
         markLength(m_keyLengths, kToolCallsKey.size());
+        for (const ToolDefinition& tool : tools.tools()) {
+            if (tool.name.isEmpty())
+                continue;
+            const char16_t first = tool.name.front().unicode();
+            (first < 128 ? m_namesByFirst[first] : m_otherNames).append(&tool);
+            m_longestName = std::max(m_longestName, tool.name.size());
+        }
+    }
+
+    // The declared tool that prose names just before the object at `open`, as in "Calling
+    // get_weather with {": the name as a whole word, at most kMaxLeadIn characters before the
+    // brace, with no blank line and no JSON punctuation between them (an object inside other
+    // JSON has no lead-in of its own). The nearest name wins.
+    const ToolDefinition* namedBefore(QStringView text, qsizetype open) const
+    {
+        const qsizetype floor = std::max<qsizetype>(0, open - kMaxLeadIn - m_longestName);
+        for (qsizetype p = open - 1; p >= floor; --p) {
+            const QChar c = text.at(p);
+            if ((c == u'\n' && p > 0 && text.at(p - 1) == u'\n') || c == u'"' || c == u'{' || c == u'}' || c == u'[' || c == u']')
+                return nullptr;
+            if (!isNameChar(c) || (p > 0 && isNameChar(text.at(p - 1))))
+                continue;
+            const QList<const ToolDefinition*>& candidates = c.unicode() < 128 ? m_namesByFirst[c.unicode()] : m_otherNames;
+            const ToolDefinition* best = nullptr;
+            for (const ToolDefinition* tool : candidates) {
+                const qsizetype end = p + tool->name.size();
+                if (end <= open && open - end <= kMaxLeadIn && text.sliced(p).startsWith(tool->name)
+                    && (end == text.size() || !isNameChar(text.at(end))) && (!best || tool->name.size() > best->name.size()))
+                    best = tool;
+            }
+            if (best)
+                return best;
+        }
+        return nullptr;
     }
 
     // Most strings are ruled out by their length alone.
@@ -389,26 +448,27 @@ public:
 
     // Whether JSON in `text` may be a call or call-shaped: one of its strings is a call word,
     // or it has an escape (which could spell one); with `orWrapped`, also an object where
-    // wrappedCall() would look for a name. Without escapes every JSON string runs from a quote
+    // wrappedCall() would look for a name or that prose introduces with a tool's name. Without escapes every JSON string runs from a quote
     // to the next one, so looking at each such stretch finds them all, whatever prose lies
     // around them (a string left open at the end is no key or name of a value that parses).
-    // One loop over the characters: strings are short, a search per quote would cost more.
     bool mayHoldCall(QStringView text, bool orWrapped = false) const
     {
-        const char16_t* data = text.utf16();
-        qsizetype quote = -1;
-        for (qsizetype i = 0; i < text.size(); ++i) {
-            const char16_t c = data[i];
-            if (c == u'\\')
+        if (text.contains(u'\\'))
+            return true;
+        qsizetype quote = text.indexOf(u'"');
+        while (quote >= 0) {
+            const qsizetype next = nearIndexOf(text, u'"', quote + 1);
+            if (next < 0)
+                break;
+            if (isCallWord(text.sliced(quote + 1, next - quote - 1)))
                 return true;
-            if (c == u'"') {
-                const QStringView word = quote < 0 ? QStringView() : text.sliced(quote + 1, i - quote - 1);
-                if (isCallWord(word))
-                    return true;
-                quote = i;
-            } else if (c == u'{' && orWrapped && mayBeWrapped(text, i)) {
+            quote = next;
+        }
+        if (!orWrapped)
+            return false;
+        for (qsizetype brace = text.indexOf(u'{'); brace >= 0; brace = nearIndexOf(text, u'{', brace + 1)) {
+            if (mayBeWrapped(text, brace) || (opensObject(text, brace) && namedBefore(text, brace)))
                 return true;
-            }
         }
         return false;
     }
@@ -445,7 +505,12 @@ private:
         return std::any_of(m_tools.tools().cbegin(), m_tools.tools().cend(), [name](const ToolDefinition& tool) { return name == tool.name; });
     }
 
+    static constexpr qsizetype kMaxLeadIn = 48; // "with the following arguments:\n```json\n"
+
     const ToolCatalog& m_tools;
+    std::array<QList<const ToolDefinition*>, 128> m_namesByFirst; // by an ASCII first letter
+    QList<const ToolDefinition*> m_otherNames;
+    qsizetype m_longestName = 0;
     std::vector<char> m_keyLengths;         // the lengths of the keys
     std::vector<char> m_nameLengths;        // the lengths of declared names
     std::vector<char> m_writtenNameLengths; // the same, and with "functions." in front
@@ -468,6 +533,27 @@ qsizetype dataEnd(QStringView text, qsizetype pos, const CallWords& words)
     if (!checked.ok || words.mayHoldCall(text.sliced(pos, checked.end - pos)))
         return -1;
     return checked.end;
+}
+
+// Whether the broken object at `open`, which prose introduces with `tool`'s name, was meant as
+// its arguments: its first key is one of the tool's parameters (any key when it declares none),
+// and it does not break where documentation would, at a placeholder ("...", "<city>", a type
+// name such as string). "The get_weather tool takes {"city": string}" explains; "Calling
+// get_weather with {"city": "Paris", "days": }" tried.
+bool opensArgumentsOf(QStringView text, qsizetype open, const ToolDefinition& tool, const JsonRead& read)
+{
+    const LiteralParse key = parseLiteral(text, open + 1, LiteralDialect::Json);
+    if (!key.ok || !key.value.isString() || skipWhitespace(text, key.end) >= text.size() || text.at(skipWhitespace(text, key.end)) != u':')
+        return false;
+    const bool declaresProperties = tool.parameters.value("properties"_L1).isObject();
+    if (declaresProperties && ToolCatalog::propertySchema(tool, key.value.toString()).isEmpty()
+        && !tool.parameters.value("properties"_L1).toObject().contains(key.value.toString()))
+        return false;
+    if (read.end >= text.size())
+        return true; // cut off: nothing after it to judge
+    static const QRegularExpression placeholder(
+        u"^(?:\\.\\.|\u2026|<|(?:string|str|number|integer|int|float|boolean|bool|object|array|list)\\b)"_s);
+    return !placeholder.match(text.sliced(read.end)).hasMatch();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,6 +615,17 @@ JsonScan scanJson(QStringView text, const ToolCatalog& tools)
                 qsizetype work = 0;
                 tool = toolNamedInBrokenObject(text, pos, tools, work);
                 budget -= work;
+            }
+            if (!tool && c == u'{' && budget > 0) {
+                if (const ToolDefinition* named = words.namedBefore(text, pos); named && opensArgumentsOf(text, pos, *named, read)) {
+                    const qsizetype end = read.end >= text.size() ? text.size() : std::max(read.end, pos + 1);
+                    const QString why = read.end >= text.size()
+                        ? QString(u"the JSON arguments written after '"_s + named->name + u"' are cut off before they close"_s)
+                        : QString(u"the JSON arguments written after '"_s + named->name + u"' do not parse: "_s + read.error);
+                    scan.failures.append({ { pos, end }, why });
+                    pos = end;
+                    continue;
+                }
             }
             if (!tool) {
                 pos = budget > 0 ? pos + 1 : std::max(read.end, pos + 1);
@@ -643,9 +740,17 @@ bool isInfoChar(QChar c)
 // the start of a line or glued to the JSON it closes ({}```). -1 when it runs to the end.
 qsizetype fenceCloseAfter(QStringView text, qsizetype from, QChar marker, qsizetype length)
 {
-    const QString run(length, marker);
-    for (qsizetype at = text.indexOf(run, from); at >= 0; at = text.indexOf(run, at + 1)) {
-        if (at > from && text.at(at - 1) == marker)
+    auto runAt = [&](qsizetype at) {
+        if (at + length > text.size())
+            return false;
+        for (qsizetype i = 1; i < length; ++i) {
+            if (text.at(at + i) != marker)
+                return false;
+        }
+        return true;
+    };
+    for (qsizetype at = text.indexOf(marker, from); at >= 0; at = text.indexOf(marker, at + 1)) {
+        if (!runAt(at) || (at > from && text.at(at - 1) == marker))
             continue;
         if (atLineStart(text, at) || text.at(at - 1) == u'}' || text.at(at - 1) == u']')
             return at;
@@ -782,7 +887,9 @@ FormatMatch JsonFenceParser::parse(QStringView text, const ToolCatalog& tools) c
 {
     FormatMatch match;
     const CallWords words(tools);
-    if (tools.isEmpty() || !text.contains(u'{') || !textMayHoldJsonCall(text, words))
+    // A fence holds calls only when a call word is in it (calls outside fences are looked for
+    // only next to such a fence).
+    if (tools.isEmpty() || !text.contains(u'{') || !words.mayHoldCall(text))
         return match;
 
     QList<Fence> fences;
