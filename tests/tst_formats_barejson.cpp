@@ -3,6 +3,7 @@
 // the Rescuer with just these two parsers, so content, reasoning and near misses are checked the
 // way a client sees them.
 #include "guard/formats/barejson.h"
+#include "guard/literalparser.h"
 #include "guard/rescuer.h"
 #include "jsoncompare.h"
 
@@ -79,6 +80,8 @@ private slots:
     void fenceAloneClaimsOnlyFences();
     void staysFast_data();
     void staysFast();
+    void checkAgreesWithParse_data();
+    void checkAgreesWithParse();
 };
 
 void TestFormatsBareJson::identity()
@@ -392,6 +395,29 @@ void TestFormatsBareJson::rescues_data()
     QTest::addRow("broken json naming nothing declared")
         << uR"({"tool": "unknown", "args": {bad})"_s << u"[]"_s << uR"({"tool": "unknown", "args": {bad})"_s
         << QString() << false;
+
+    // --- data JSON is stepped over unread (no call word in it); what may be a call is still read
+    QTest::addRow("data before a wrapped call")
+        << uR"(Data {"city": "Rome"} then get_weather({"city": "Paris"}))"_s << weatherParis
+        << u"Data {\"city\": \"Rome\"} then"_s << u"json_other_shapes"_s << false;
+    QTest::addRow("data fence then a call fence")
+        << u"```json\n{\"a\": [1, {\"b\": 2}]}\n```\n```json\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n```"_s
+        << weatherParis << u"```json\n{\"a\": [1, {\"b\": 2}]}\n```"_s << u"json_code_fence"_s << false;
+    QTest::addRow("escaped key")
+        << uR"({"na\u006de": "get_weather", "arguments": {"city": "Paris"}})"_s << weatherParis << QString()
+        << u"llama3_json"_s << false;
+    QTest::addRow("name with spaces around it")
+        << uR"({"name": " get_weather ", "arguments": {"city": "Paris"}})"_s << weatherParis << QString()
+        << u"llama3_json"_s << false;
+    QTest::addRow("name as key after data")
+        << uR"({"rows": [1, 2]} {"get_weather": {"city": "Paris"}})"_s << weatherParis
+        << uR"({"rows": [1, 2]})"_s << u"json_other_shapes"_s << false;
+    QTest::addRow("data naming a tool in a value only")
+        << uR"({"used": "get_weather", "ok": true})"_s << u"[]"_s << uR"({"used": "get_weather", "ok": true})"_s
+        << QString() << false;
+    QTest::addRow("a string holding a call stays data")
+        << uR"({"example": "{\"name\": \"get_weather\", \"arguments\": {}}"})"_s << u"[]"_s
+        << uR"({"example": "{\"name\": \"get_weather\", \"arguments\": {}}"})"_s << QString() << false;
 }
 
 void TestFormatsBareJson::rescues()
@@ -599,6 +625,45 @@ void TestFormatsBareJson::staysFast()
     QVERIFY(bare.calls.isEmpty());
     // A 10 KB text must cost milliseconds; the bound leaves room for a loaded machine.
     QVERIFY2(elapsed < 400, qPrintable(u"took "_s + QString::number(elapsed) + u" ms"_s));
+}
+
+// The scans step over data with checkLiteral(), which must agree with parseLiteral() on whether
+// a value parses, where it ends and why it does not, wherever a value may start.
+void TestFormatsBareJson::checkAgreesWithParse_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addRow("data") << uR"({"a": [1, 2.5, -3e2, true, false, null, "x\"y\\z\u00e9"], "b": {}})"_s;
+    QTest::addRow("broken") << uR"({"a": [1, 2,], "b": 01, "c": 1.} {"d": "never closed)"_s;
+    QTest::addRow("numbers") << uR"([1e999, 12abc, 0x10, -, 1.2.3, 9223372036854775808, 10.0, -0])"_s;
+    QTest::addRow("keywords") << uR"([nullable, truex, True, None, nul])"_s;
+    QTest::addRow("escapes") << uR"(["\q", "\u12", "\ud83d\ude00", "\ud83d", "tab	in"])"_s;
+    QTest::addRow("deep") << QString(300, u'[') + QString(300, u']');
+    QTest::addRow("prose") << u"Use {x} or [y] and {\"a\": 1} then [1, 2]; {\"b\": [}"_s;
+    QFile file(QFINDTESTDATA("data/toolcall-public.jsonl"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    while (!file.atEnd()) {
+        const QJsonObject testCase = QJsonDocument::fromJson(file.readLine()).object();
+        if (!testCase.isEmpty())
+            QTest::addRow("%s", qPrintable(testCase.value("id"_L1).toString())) << testCase.value("content"_L1).toString();
+    }
+}
+
+void TestFormatsBareJson::checkAgreesWithParse()
+{
+    QFETCH(QString, text);
+    int compared = 0;
+    for (qsizetype pos = 0; pos < text.size(); ++pos) {
+        if (!QStringView(u"{[\"-0123456789tfn").contains(text.at(pos)))
+            continue;
+        const LiteralParse parsed = parseLiteral(text, pos, LiteralDialect::Json);
+        const LiteralParse checked = checkLiteral(text, pos, LiteralDialect::Json);
+        QCOMPARE(checked.ok, parsed.ok);
+        QCOMPARE(checked.end, parsed.end);
+        QCOMPARE(checked.error, parsed.error);
+        QVERIFY(checked.integralFloats.isEmpty());
+        ++compared;
+    }
+    QVERIFY(compared > 0);
 }
 
 QTEST_APPLESS_MAIN(TestFormatsBareJson)

@@ -121,6 +121,10 @@ void TestGuardPolicy::decides_data()
     QTest::addRow("rescued call") << textAttempt(uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}</tool_call>)"_s)
                                   << u"auto"_s << 1 << accept;
     QTest::addRow("near miss") << textAttempt(uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Par)"_s) << u"auto"_s << 1 << retry;
+    QTest::addRow("broken arguments after a tool name") << textAttempt(uR"(Calling get_weather with {"city": "Paris", "days": })"_s)
+                                                        << u"auto"_s << 1 << retry;
+    QTest::addRow("a tool name in prose") << textAttempt(uR"(I asked get_weather: {"city": "Paris", "days": 2} came back sunny.)"_s)
+                                          << u"auto"_s << 1 << accept;
     QTest::addRow("near miss, no retries") << textAttempt(uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Par)"_s) << u"auto"_s << 4 << giveUp;
 }
 

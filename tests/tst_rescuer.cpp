@@ -2,10 +2,13 @@
 // catalog, and the shared reader of JSON call shapes. A small fake format keeps these tests
 // independent of the real parsers: <call name="NAME">BODY</call> becomes NAME({"body": BODY}).
 #include "guard/formats/jsoncall.h"
+#include "guard/formats/registry.h"
 #include "guard/literalparser.h"
+#include "guard/reasoning.h"
 #include "guard/rescuer.h"
 #include "jsoncompare.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QtTest>
@@ -41,6 +44,16 @@ public:
     }
 };
 
+ToolCatalog weatherTools()
+{
+    return ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer"}}, "required": ["city", "days"]}}},
+        {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object",
+            "properties": {"query": {"type": "string"}}, "required": ["query"]}}}
+    ])").array());
+}
+
 ToolCatalog twoTools()
 {
     return ToolCatalog::fromTools(QJsonDocument::fromJson(R"([
@@ -62,8 +75,14 @@ private slots:
     void rules_data();
     void rules();
     void nearMissOnlyOutsideReasoning();
+    void nearMissAfterToolName_data();
+    void nearMissAfterToolName();
     void framingWithoutCallsIsRemoved();
     void mightHoldCall();
+    void anchorsCoverEveryFinding_data();
+    void anchorsCoverEveryFinding();
+    void markdownAsksFewParsers_data();
+    void markdownAsksFewParsers();
     void catalogLookups();
     void jsonCallShapes_data();
     void jsonCallShapes();
@@ -144,6 +163,45 @@ void TestRescuer::nearMissOnlyOutsideReasoning()
     QCOMPARE(inside.content, u"ok"_s);
 }
 
+// A declared tool's name in prose followed by JSON arguments that do not parse is a near miss
+// (the guard asks again); prose that merely mentions a tool, quotes data or explains the
+// arguments is not.
+void TestRescuer::nearMissAfterToolName_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("nearMiss");
+
+    QTest::addRow("broken value after the name") << uR"(Calling get_weather with {"city": "Paris", "days": })"_s << true;
+    QTest::addRow("broken arguments in parentheses") << uR"(get_weather({"city": "Paris", "days": }))"_s << true;
+    QTest::addRow("cut off at the end") << u"I'll look that up.\nget_weather {\"city\": \"Paris\", \"days\": 3"_s << true;
+    QTest::addRow("unclosed string in a fence after the name")
+        << u"Let me call search_docs:\n```json\n{\"query\": \"umbrella}\n```"_s << true;
+    QTest::addRow("bare words as a value") << uR"(search_docs: {"query": sizes of umbrellas})"_s << true;
+
+    QTest::addRow("a mention") << u"I used get_weather for this."_s << false;
+    QTest::addRow("data that parses") << uR"(get_weather returned {"city": "Paris", "days": 3}.)"_s << false;
+    QTest::addRow("placeholders") << uR"(The get_weather tool takes {"city": "...", "days": ...}.)"_s << false;
+    QTest::addRow("type names") << uR"(get_weather expects {"city": string, "days": integer})"_s << false;
+    QTest::addRow("another word") << uR"(get_weather_v2 got {"city": "Paris", "days": })"_s << false;
+    QTest::addRow("a paragraph away") << u"get_weather is handy.\n\nUnrelated: {\"city\": \"Paris\", \"days\": }"_s << false;
+    QTest::addRow("keys the tool does not have") << uR"(get_weather said {"temp": 18, "wind": })"_s << false;
+    QTest::addRow("inside closed reasoning")
+        << uR"(<think>Calling get_weather with {"city": "Paris", "days": }</think>The forecast is sunny.)"_s << false;
+    QTest::addRow("brace before the name") << uR"(Use {"city": }; get_weather is a tool.)"_s << false;
+    QTest::addRow("not written as JSON") << u"For get_weather use the syntax {city: Paris}"_s << false;
+}
+
+void TestRescuer::nearMissAfterToolName()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, nearMiss);
+    const RescueResult result = Rescuer().rescue(text, weatherTools());
+    QVERIFY(result.calls.isEmpty());
+    QCOMPARE(result.nearMiss, nearMiss);
+    if (nearMiss)
+        QVERIFY2(result.issues.join(u' ').contains(u"after '"_s), qPrintable(result.issues.join(u" | "_s)));
+}
+
 void TestRescuer::framingWithoutCallsIsRemoved()
 {
     // A format that frames its answer in its own tokens reports them even without a call.
@@ -180,6 +238,78 @@ void TestRescuer::mightHoldCall()
     QVERIFY(Rescuer::mightHoldCall(u"<\uff5ctool"_s, tools));
     QVERIFY(Rescuer::mightHoldCall(u"  say_hello\nsomething"_s, tools));
     QVERIFY(Rescuer::mightHoldCall(u"all\nHi>>>python\nimport os"_s, tools));
+}
+
+// The Rescuer asks a parser only when one of its anchors occurs: every parser that finds
+// anything (a call, a failure, markup, reasoning) in a text must have been asked. Checked on the
+// public corpus, with prose around each case and in other letter cases (for the anchors that
+// ignore case).
+void TestRescuer::anchorsCoverEveryFinding_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QJsonArray>("tools");
+    QFile file(QFINDTESTDATA("data/toolcall-public.jsonl"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    while (!file.atEnd()) {
+        const QJsonObject testCase = QJsonDocument::fromJson(file.readLine()).object();
+        if (testCase.isEmpty())
+            continue;
+        const QString id = testCase.value("id"_L1).toString();
+        const QString content = testCase.value("content"_L1).toString();
+        const QJsonArray tools = testCase.value("tools"_L1).toArray();
+        QTest::addRow("%s", qPrintable(id)) << content << tools;
+        QTest::addRow("%s in prose", qPrintable(id)) << u"Sure, here it is.\n"_s + content + u"\nDone."_s << tools;
+        QTest::addRow("%s lower case", qPrintable(id)) << content.toLower() << tools;
+        QTest::addRow("%s upper case", qPrintable(id)) << content.toUpper() << tools;
+    }
+}
+
+void TestRescuer::anchorsCoverEveryFinding()
+{
+    QFETCH(QString, text);
+    QFETCH(QJsonArray, tools);
+    const ToolCatalog catalog = ToolCatalog::fromTools(tools);
+    const QList<const FormatParser*> asked = Rescuer().parsersFor(text);
+    for (const FormatParser* parser : formatParsers()) {
+        const FormatMatch match = parser->parse(text, catalog);
+        const bool found = !match.calls.isEmpty() || !match.failed.isEmpty() || !match.markup.isEmpty() || !match.reasoning.isEmpty();
+        QVERIFY2(!found || asked.contains(parser), qPrintable(parser->name() + u" finds something but was not asked"_s));
+    }
+    // The reasoning tags are looked for in the same pass.
+    if (!findReasoningRegions(text).isEmpty()) {
+        QVERIFY(std::any_of(reasoningTags().cbegin(), reasoningTags().cend(),
+                            [&text](const Anchor& tag) { return text.contains(tag.text); }));
+    }
+}
+
+void TestRescuer::markdownAsksFewParsers_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("asked"); // the parsers asked, by name, in rank order
+
+    // functionary_v32_start has no anchor: it is always asked, and looks at the first line only.
+    QTest::addRow("plain prose") << u"The forecast is mild."_s << QStringList { u"functionary_v32_start"_s };
+    QTest::addRow("links and inline code") << u"See [the guide](https://example.com) and run `make`."_s
+                                           << QStringList { u"functionary_v32_start"_s, u"pythonic-list"_s };
+    QTest::addRow("html table") << u"| Day | <b>sunny</b><br>18 °C | <span title=\"w\">W</span> |"_s
+                                << QStringList { u"functionary_v32_start"_s };
+    QTest::addRow("data fence") << u"```json\n{\"city\": \"Paris\"}\n```"_s
+                                << QStringList { u"json_fence"_s, u"bare_json"_s, u"functionary_v32_start"_s };
+    QTest::addRow("angle brackets") << u"If a < b and `Vec<String>` -> x >= 3"_s << QStringList { u"functionary_v32_start"_s };
+    QTest::addRow("a hermes call") << u"<tool_call>{}</tool_call>"_s
+                                   << QStringList { u"name_first"_s, u"hermes"_s, u"bare_json"_s, u"functionary_v32_start"_s };
+    QTest::addRow("case-insensitive wrapper") << u"<TOOLS>{}</TOOLS>"_s
+                                              << QStringList { u"hermes_alt"_s, u"bare_json"_s, u"functionary_v32_start"_s };
+}
+
+void TestRescuer::markdownAsksFewParsers()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, asked);
+    QStringList names;
+    for (const FormatParser* parser : Rescuer().parsersFor(text))
+        names.append(parser->name());
+    QCOMPARE(names, asked);
 }
 
 void TestRescuer::catalogLookups()

@@ -31,9 +31,10 @@ bool isIdentifierPart(QChar c)
 class Parser
 {
 public:
-    Parser(QStringView text, LiteralDialect dialect)
+    Parser(QStringView text, LiteralDialect dialect, bool build)
         : m_text(text)
         , m_dialect(dialect)
+        , m_build(build)
     {
     }
 
@@ -46,7 +47,7 @@ public:
         result.value = result.ok ? value : QJsonValue();
         result.end = m_pos;
         result.error = m_error;
-        if (result.ok)
+        if (result.ok && m_build)
             result.integralFloats = m_integralFloats;
         return result;
     }
@@ -166,7 +167,7 @@ private:
         }
         if (!atEnd() && (isIdentifierPart(peek()) || peek() == u'.'))
             return fail(u"malformed number"_s); // "3abc", "1.2.3", "0x10" are not numbers
-        const QString literal = m_text.mid(start, m_pos - start).toString();
+        const QStringView literal = m_text.sliced(start, m_pos - start);
         if (isInteger) {
             bool fits = false;
             const qint64 integer = literal.toLongLong(&fits);
@@ -181,8 +182,8 @@ private:
             m_pos = start;
             return fail(u"number out of range"_s);
         }
-        if (std::floor(number) == number && std::fabs(number) < 9.0e15)
-            m_integralFloats.append({ pointer(), literal });
+        if (m_build && std::floor(number) == number && std::fabs(number) < 9.0e15)
+            m_integralFloats.append({ pointer(), literal.toString() });
         out = QJsonValue(number);
         return true;
     }
@@ -230,9 +231,11 @@ private:
     // Python dialect also '''...''' and """...""", which may span lines.
     bool parseQuotedString(QJsonValue& out, QChar quote, bool raw = false)
     {
-        const QString triple(3, quote);
-        if (m_dialect == LiteralDialect::Python && lookingAt(triple))
-            return parseTripleQuotedString(out, triple, raw);
+        if (m_dialect == LiteralDialect::Python) {
+            const QString triple(3, quote);
+            if (lookingAt(triple))
+                return parseTripleQuotedString(out, triple, raw);
+        }
         ++m_pos; // opening quote
         const bool python = m_dialect == LiteralDialect::Python;
         QString result;
@@ -242,13 +245,15 @@ private:
             const QChar c = peek();
             if (c == quote) {
                 ++m_pos;
-                out = QJsonValue(result);
+                if (m_build)
+                    out = QJsonValue(result);
                 return true;
             }
             // A raw newline or tab inside a string is not strict JSON, but its meaning is
             // unambiguous; the validator re-serialises such arguments and records the repair.
             if (c != u'\\') {
-                result.append(c);
+                if (m_build)
+                    result.append(c);
                 ++m_pos;
                 continue;
             }
@@ -466,12 +471,15 @@ private:
                 return fail(u"expected ':' after a key"_s);
             ++m_pos;
             QJsonValue value;
-            m_path.append(key);
+            if (m_build)
+                m_path.append(key);
             const bool parsed = parseValue(value, depth + 1);
-            m_path.removeLast();
+            if (m_build)
+                m_path.removeLast();
             if (!parsed)
                 return false;
-            object.insert(key, value);
+            if (m_build)
+                object.insert(key, value);
             skipSpace();
             if (peek() == u',') {
                 ++m_pos;
@@ -504,12 +512,15 @@ private:
         }
         while (true) {
             QJsonValue value;
-            m_path.append(QString::number(array.size()));
+            if (m_build)
+                m_path.append(QString::number(array.size()));
             const bool parsed = parseValue(value, depth + 1);
-            m_path.removeLast();
+            if (m_build)
+                m_path.removeLast();
             if (!parsed)
                 return false;
-            array.append(value);
+            if (m_build)
+                array.append(value);
             skipSpace();
             if (peek() == u',') {
                 ++m_pos;
@@ -532,6 +543,7 @@ private:
 
     QStringView m_text;
     LiteralDialect m_dialect;
+    bool m_build; // false: only check the syntax (the values are left empty or partial)
     qsizetype m_pos = 0;
     QString m_error;
     QStringList m_path;
@@ -549,7 +561,14 @@ qsizetype skipWhitespace(QStringView text, qsizetype pos)
 
 LiteralParse parseLiteral(QStringView text, qsizetype pos, LiteralDialect dialect)
 {
-    return Parser(text, dialect).run(pos);
+    return Parser(text, dialect, true).run(pos);
+}
+
+LiteralParse checkLiteral(QStringView text, qsizetype pos, LiteralDialect dialect)
+{
+    LiteralParse result = Parser(text, dialect, false).run(pos);
+    result.value = QJsonValue();
+    return result;
 }
 
 LiteralParse parseWholeLiteral(QStringView text, LiteralDialect dialect)

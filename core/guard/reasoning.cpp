@@ -41,24 +41,38 @@ struct TagHit
     bool isOpen = false;
 };
 
-// The earliest opening or closing tag at or after `from`; ties go to the longer tag.
+// The earliest opening or closing tag at or after `from`; ties go to the longer tag. Every tag
+// starts with '<' or '[': the search hops between those characters (markdown and HTML have
+// thousands) and compares a tag only where its next two characters fit too.
 TagHit nextTag(QStringView text, qsizetype from)
 {
-    TagHit best;
-    for (const WrapperTags& wrapper : kWrappers) {
-        for (bool isOpen : { true, false }) {
-            const QStringView tag = isOpen ? wrapper.open : wrapper.close;
-            if (tag.isEmpty())
-                continue;
-            const qsizetype pos = text.indexOf(tag, from);
-            if (pos < 0)
-                continue;
-            const qsizetype bestLength = best.wrapper ? (best.isOpen ? best.wrapper->open : best.wrapper->close).size() : 0;
-            if (best.pos < 0 || pos < best.pos || (pos == best.pos && tag.size() > bestLength))
-                best = { pos, &wrapper, isOpen };
+    qsizetype angle = text.indexOf(u'<', from);
+    qsizetype bracket = text.indexOf(u'[', from);
+    while (angle >= 0 || bracket >= 0) {
+        const qsizetype pos = bracket < 0 || (angle >= 0 && angle < bracket) ? angle : bracket;
+        const QStringView rest = text.sliced(pos);
+        TagHit best;
+        qsizetype bestLength = 0;
+        for (const WrapperTags& wrapper : kWrappers) {
+            for (bool isOpen : { true, false }) {
+                const QStringView tag = isOpen ? wrapper.open : wrapper.close;
+                if (tag.size() <= bestLength || rest.size() < tag.size() || tag.at(1) != rest.at(1) || tag.at(2) != rest.at(2)
+                    || tag.at(0) != rest.at(0))
+                    continue;
+                if (rest.startsWith(tag)) {
+                    best = { pos, &wrapper, isOpen };
+                    bestLength = tag.size();
+                }
+            }
         }
+        if (best.wrapper)
+            return best;
+        if (pos == angle)
+            angle = text.indexOf(u'<', pos + 1);
+        else
+            bracket = text.indexOf(u'[', pos + 1);
     }
-    return best;
+    return {};
 }
 
 } // namespace
@@ -109,7 +123,22 @@ QList<ReasoningRegion> findReasoningRegions(QStringView text)
     return regions;
 }
 
-QString trimEndOfTurnTokens(QStringView text)
+const QList<Anchor>& reasoningTags()
+{
+    static const QList<Anchor> tags = [] {
+        QList<Anchor> all;
+        for (const WrapperTags& wrapper : kWrappers) {
+            for (QStringView tag : { wrapper.open, wrapper.close }) {
+                if (!tag.isEmpty())
+                    all.append({ tag });
+            }
+        }
+        return all;
+    }();
+    return tags;
+}
+
+QStringView trimEndOfTurnTokens(QStringView text)
 {
     QStringView rest = text.trimmed();
     bool changed = true;
@@ -126,7 +155,7 @@ QString trimEndOfTurnTokens(QStringView text)
             }
         }
     }
-    return rest.toString();
+    return rest;
 }
 
 } // namespace Guard

@@ -26,8 +26,13 @@ struct ReasoningRegion
 // an unclosed region running to the end of the text.
 QList<ReasoningRegion> findReasoningRegions(QStringView text);
 
+// Every opening and closing tag findReasoningRegions() knows: a text without any of them has no
+// reasoning region.
+const QList<Anchor>& reasoningTags();
+
 // Removes tokens that end a turn or a message (<|im_end|>, <|eot_id|>, </s>, ...) from both ends
 // of `text`, with the whitespace around them. Only the ends: inside prose, "</s>" may be HTML.
-QString trimEndOfTurnTokens(QStringView text);
+// The result is a part of `text`.
+QStringView trimEndOfTurnTokens(QStringView text);
 
 } // namespace Guard

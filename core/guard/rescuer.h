@@ -7,7 +7,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace Guard {
+
+class AnchorTable;
 
 // What the rescue of one model text produced.
 struct RescueResult
@@ -48,8 +52,15 @@ public:
     // costs next to nothing.
     static bool mightHoldCall(QStringView text, const ToolCatalog& tools);
 
+    // The parsers rescue() asks about `text`: those with no anchors, and those with an anchor
+    // in the text (FormatParser::anchors()), in rank order. For benchmarks and tests.
+    QList<const FormatParser*> parsersFor(QStringView text) const;
+
 private:
+    QList<const FormatParser*> parsersAsked(const QList<bool>& present) const;
+
     QList<const FormatParser*> m_parsers;
+    std::shared_ptr<const AnchorTable> m_anchors;
 };
 
 } // namespace Guard

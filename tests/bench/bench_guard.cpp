@@ -1,13 +1,16 @@
 // The guard's cost, measured in one run:
-//  1. rescue throughput on 100 KB of prose with no call (the common case: must stay under 1 ms),
-//     against a plain memchr over the same bytes as the floor;
+//  1. rescue throughput on 100 KB with no call (the common case: must stay under 1 ms), for plain
+//     prose and for markdown (links and inline code, code blocks holding a Python dict and JSON
+//     data, a table with HTML tags, angle brackets), each against a plain memchr over the same
+//     bytes as the floor;
 //  2. rescue on a 10 KB answer holding calls in several formats;
 //  3. the guard's added latency per non-streamed request against the demo backend, guard on
 //     versus guard off (the same request passed through untouched), alternating requests.
 //
-//   bench_guard [--quick] [--json]
+//   bench_guard [--quick] [--json] [--parsers]   (--parsers: each format parser's share of a scan)
 #include "demo/demobackend.h"
 #include "demo/demotraffic.h"
+#include "guard/formats/registry.h"
 #include "guard/rescuer.h"
 #include "proxy/proxyservice.h"
 
@@ -33,17 +36,67 @@ qint64 median(QList<qint64> values)
     return values.isEmpty() ? -1 : values.at(values.size() / 2);
 }
 
+// Repeats `block` until the text has `bytes` characters; `whole` keeps the last block entire
+// (markdown cut in the middle of a fence is not what a model writes).
+QString repeated(const QString& block, qsizetype bytes, bool whole = false)
+{
+    QString text;
+    while (text.size() < bytes)
+        text += block;
+    if (!whole)
+        text.truncate(bytes);
+    return text;
+}
+
 QString prose(qsizetype bytes)
 {
     // Ordinary assistant prose, with the punctuation real answers have (colons, parentheses,
     // numbers) but no bracket, brace or angle bracket.
-    const QString sentence = u"The forecast for Paris shows mild weather: 18 degrees at noon, a light wind from "
-                             u"the west, and a small chance of rain late in the afternoon (about 20 percent). "_s;
-    QString text;
-    while (text.size() < bytes)
-        text += sentence;
-    text.truncate(bytes);
-    return text;
+    return repeated(u"The forecast for Paris shows mild weather: 18 degrees at noon, a light wind from "
+                    u"the west, and a small chance of rain late in the afternoon (about 20 percent). "_s,
+                    bytes);
+}
+
+// Markdown answers with no call, with the characters call formats start with: what real
+// assistants write about code and data. Each is repeated to the size asked for.
+struct MarkdownInput
+{
+    const char* name;
+    QString block;
+};
+
+QList<MarkdownInput> markdownInputs()
+{
+    return {
+        { "links and inline code", uR"(See the [installation guide](https://example.com/docs/install#linux) and the [FAQ][faq] before you start. Run `cmake --build build -j2`, then `ctest -R guard`; the settings live in `core/config/settings.h` and `std::vector<int>` holds the ids. Call `get_weather` only when the user asks about weather, and `search_docs` for questions about the project [1].
+)"_s },
+        { "code block with a dict", uR"(Here is how to build the request in Python:
+
+```python
+params = {"city": "Paris", "days": 3, "units": {"temperature": "C", "wind": "km/h"}}
+response = client.get(url, params=params)
+print(response.json()["forecast"][0])
+```
+
+The answer comes back as JSON:
+
+```json
+{"city": "Paris", "forecast": [{"day": "Monday", "high": 18, "low": 11}, {"day": "Tuesday", "high": 20, "low": 12}]}
+```
+
+Each entry of `forecast` is one day; `high` and `low` are in degrees Celsius.
+)"_s },
+        { "table with HTML tags", uR"(| Day | Forecast | Wind |
+| --- | --- | --- |
+| Monday | <b>sunny</b><br>18 °C | <span title="west">W</span> 10 km/h |
+| Tuesday | <i>cloudy</i><br>16 °C | <span title="north">N</span> 5 km/h |
+| Wednesday | <b>rain</b> <sup>1</sup> | <kbd>calm</kbd> |
+
+<details><summary>Sources</summary>Météo-France, <a href="https://example.com">open data</a>.</details>
+)"_s },
+        { "angle brackets", uR"(If a < b and b > c then the loop ends; in Rust a `Vec<String>` or a `HashMap<K, V>` works, and in C++ `std::map<std::string, int>` -> the same idea. Press <kbd>Ctrl</kbd>+<kbd>C</kbd> to stop, and => marks the result; x >= 3 && y <= 4 holds for <= 10 items.
+)"_s },
+    };
 }
 
 QString answerWithCalls(qsizetype bytes)
@@ -78,6 +131,28 @@ qint64 timeRescue(const QString& text, int rounds, int* calls)
     return median(samples);
 }
 
+// Median nanoseconds each parser alone spends on `text`: where a slow rescue loses its time.
+void printParserTimes(const QString& text, int rounds)
+{
+    const Guard::ToolCatalog catalog = tools();
+    QList<QPair<qint64, QString>> rows;
+    for (const Guard::FormatParser* parser : Guard::formatParsers()) {
+        QList<qint64> samples;
+        for (int i = 0; i < rounds; ++i) {
+            QElapsedTimer clock;
+            clock.start();
+            const Guard::FormatMatch match = parser->parse(text, catalog);
+            samples.append(clock.nsecsElapsed());
+        }
+        rows.append({ median(samples), parser->name() });
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [ns, name] : std::as_const(rows)) {
+        if (ns >= 1000)
+            std::printf("      %-28s %8.1f us\n", qPrintable(name), ns / 1000.0);
+    }
+}
+
 qint64 timeMemchr(const QByteArray& bytes, int rounds)
 {
     QList<qint64> samples;
@@ -86,8 +161,9 @@ qint64 timeMemchr(const QByteArray& bytes, int rounds)
         QElapsedTimer clock;
         clock.start();
         // memchr is pure: without the barriers the compiler may move it out of the timed region.
+        // It looks for a byte text never holds, so that it reads every byte.
         asm volatile("" : : "g"(bytes.constData()) : "memory");
-        sink = std::memchr(bytes.constData(), '{', size_t(bytes.size()));
+        sink = std::memchr(bytes.constData(), '\0', size_t(bytes.size()));
         asm volatile("" : : "g"(sink) : "memory");
         samples.append(clock.nsecsElapsed());
     }
@@ -118,13 +194,41 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const bool quick = app.arguments().contains(u"--quick"_s);
     const bool json = app.arguments().contains(u"--json"_s);
+    const bool perParser = app.arguments().contains(u"--parsers"_s);
     const int rounds = quick ? 20 : 200;
 
+    // The no-call inputs: plain prose, then markdown with links, code, data, tables and tags.
+    struct NoCallRow
+    {
+        QString name;
+        qsizetype bytes = 0;
+        qint64 rescueNs = 0;
+        qint64 memchrNs = 0;
+        int calls = 0;
+    };
+    QList<QPair<QString, QString>> noCallInputs { { u"prose"_s, prose(100 * 1024) } };
+    for (const MarkdownInput& input : markdownInputs())
+        noCallInputs.append({ QString::fromLatin1(input.name), repeated(input.block, 100 * 1024, true) });
+    noCallInputs.append({ u"all of the markdown mixed"_s, [] {
+                              QString block;
+                              for (const MarkdownInput& input : markdownInputs())
+                                  block += input.block + u"\n"_s;
+                              return repeated(block, 100 * 1024, true);
+                          }() });
+    QList<NoCallRow> noCall;
     int calls = 0;
-    const QString bigProse = prose(100 * 1024);
-    const qint64 proseNs = timeRescue(bigProse, rounds, &calls);
-    const int proseCalls = calls;
-    const qint64 memchrNs = timeMemchr(bigProse.toUtf8(), rounds);
+    for (const auto& [name, text] : std::as_const(noCallInputs)) {
+        NoCallRow row { name, text.size() };
+        row.rescueNs = timeRescue(text, rounds, &calls);
+        row.calls = calls;
+        // The floor, measured between the rescues so that both see the same machine load.
+        row.memchrNs = timeMemchr(text.toUtf8(), rounds);
+        noCall.append(row);
+        if (perParser && !json) {
+            std::printf("  %s: %.1f us\n", qPrintable(name), row.rescueNs / 1000.0);
+            printParserTimes(text, rounds);
+        }
+    }
     const QString tenKb = answerWithCalls(10 * 1024);
     const qint64 callsNs = timeRescue(tenKb, rounds, &calls);
     const int callsFound = calls;
@@ -187,14 +291,20 @@ int main(int argc, char** argv)
         for (const Row& row : rows)
             latency.append(QJsonObject { { u"scenario"_s, row.scenario }, { u"guard_off_p50_us"_s, row.offUs }, { u"guard_on_p50_us"_s, row.onUs },
                                          { u"ratio"_s, double(row.onUs) / double(std::max<qint64>(1, row.offUs)) } });
+        QJsonArray rescue;
+        for (const NoCallRow& row : std::as_const(noCall))
+            rescue.append(QJsonObject { { u"input"_s, row.name }, { u"chars"_s, row.bytes }, { u"rescue_ns"_s, row.rescueNs },
+                                        { u"memchr_ns"_s, row.memchrNs }, { u"calls"_s, row.calls } });
         std::printf("%s\n", QJsonDocument(QJsonObject {
-            { u"rescue_100kb_prose_ns"_s, proseNs }, { u"memchr_100kb_ns"_s, memchrNs },
+            { u"rescue_100kb_no_call"_s, rescue },
             { u"rescue_10kb_with_calls_ns"_s, callsNs }, { u"calls_found"_s, callsFound },
             { u"latency"_s, latency }, { u"failures"_s, failures } }).toJson().constData());
     } else {
-        std::printf("Rescue (median of %d):\n", rounds);
-        std::printf("  100 KB prose, no call        %8.1f us  (memchr over the same bytes: %.1f us; %d calls)\n",
-                    proseNs / 1000.0, memchrNs / 1000.0, proseCalls);
+        std::printf("Rescue, 100 KB with no call (median of %d):\n", rounds);
+        for (const NoCallRow& row : std::as_const(noCall))
+            std::printf("  %-28s %8.1f us  (memchr over the same bytes: %.1f us; %d calls)\n", qPrintable(row.name),
+                        row.rescueNs / 1000.0, row.memchrNs / 1000.0, row.calls);
+        std::printf("\nRescue (median of %d):\n", rounds);
         std::printf("  10 KB answer with a call     %8.1f us  (%d call found)\n", callsNs / 1000.0, callsFound);
         std::printf("\nGuard latency, non-streamed, demo backend without delays (median of %d):\n", requests);
         std::printf("  %-10s %12s %12s %8s %12s\n", "scenario", "guard off", "guard on", "ratio", "added");
@@ -207,9 +317,15 @@ int main(int argc, char** argv)
     QMetaObject::invokeMethod(demo, [demo] { delete demo; }, Qt::BlockingQueuedConnection);
     backendThread.quit();
     backendThread.wait();
-    // The common case must stay cheap: a regression past 1 ms on 100 KB of prose is a failure.
-    const bool proseFast = proseNs < 1'000'000;
-    if (!proseFast)
-        std::fprintf(stderr, "bench_guard: rescue of 100 KB of prose took %.1f us (budget 1000 us)\n", proseNs / 1000.0);
-    return failures == 0 && proseCalls == 0 && callsFound == 1 && proseFast ? 0 : 1;
+    // The common case must stay cheap: a regression past 1 ms on 100 KB with no call is a failure,
+    // and so is a call found where there is none.
+    bool noCallFast = true;
+    for (const NoCallRow& row : std::as_const(noCall)) {
+        if (row.rescueNs >= 1'000'000 || row.calls != 0) {
+            noCallFast = false;
+            std::fprintf(stderr, "bench_guard: rescue of 100 KB of %s took %.1f us (budget 1000 us), %d calls\n",
+                         qPrintable(row.name), row.rescueNs / 1000.0, row.calls);
+        }
+    }
+    return failures == 0 && callsFound == 1 && noCallFast ? 0 : 1;
 }

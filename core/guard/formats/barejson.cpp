@@ -5,9 +5,12 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +49,11 @@ qsizetype skipSpacesBack(QStringView text, qsizetype pos)
 
 // ---------------------------------------------------------------------------------------------
 // Call shapes
+
+template <std::size_t N> bool isOneOf(QStringView key, const QLatin1StringView (&keys)[N])
+{
+    return std::any_of(std::begin(keys), std::end(keys), [&key](QLatin1StringView k) { return key == k; });
+}
 
 QLatin1StringView nameKeyOf(const QJsonObject& object)
 {
@@ -192,10 +200,6 @@ JsonRead readJsonValue(QStringView text, qsizetype start, const ToolCatalog& too
     return read;
 }
 
-template <std::size_t N> bool isOneOf(const QString& key, const QLatin1StringView (&keys)[N])
-{
-    return std::any_of(std::begin(keys), std::end(keys), [&key](QLatin1StringView k) { return key == k; });
-}
 
 // The declared tool that the broken object at `start` names at its own level: a name key before
 // the member that failed to parse ({"tool": "get_pricing", "args": {bad json}), the name as the
@@ -260,9 +264,12 @@ const ToolDefinition* toolNamedInBrokenObject(
 // ---------------------------------------------------------------------------------------------
 // Call syntax written around a JSON object
 
-bool isNameChar(QChar c)
+inline bool isNameChar(QChar c)
 {
-    return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.';
+    const char16_t u = c.unicode();
+    if (u < 128) // the common case, without a call into the Unicode tables
+        return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'_' || u == u'-' || u == u'.';
+    return c.isLetterOrNumber();
 }
 
 // The longest declared name ending just before `end` at a word boundary ("functions." allowed
@@ -338,6 +345,218 @@ WrappedCall wrappedCall(QStringView text, qsizetype open, qsizetype close, const
 }
 
 // ---------------------------------------------------------------------------------------------
+// Telling data from what may be a call without building it
+
+// Whether wrappedCall() could find a call around the object at `open`: only after "(" or a
+// [ARGS] / [args] token.
+bool mayBeWrapped(QStringView text, qsizetype open)
+{
+    const qsizetype before = skipSpacesBack(text, open);
+    return (before > 0 && text.at(before - 1) == u'(')
+        || (open > 0 && text.at(open - 1) == u']' && (text.first(open).endsWith(u"[ARGS]") || text.first(open).endsWith(u"[args]")));
+}
+
+// QStringView::indexOf() for a character that is usually near (the next quote in JSON): a short
+// walk by hand first, since a call of the vectorised search costs more than a dozen steps.
+qsizetype nearIndexOf(QStringView text, char16_t c, qsizetype from)
+{
+    const char16_t* data = text.utf16();
+    const qsizetype stop = std::min(text.size(), from + 16);
+    for (qsizetype i = from; i < stop; ++i) {
+        if (data[i] == c)
+            return i;
+    }
+    return stop < text.size() ? text.indexOf(QChar(c), stop) : -1;
+}
+
+// Whether the brace at `open` starts what is written as a JSON object: '{' and a quoted key.
+bool opensObject(QStringView text, qsizetype open)
+{
+    const qsizetype key = skipWhitespace(text, open + 1);
+    return key < text.size() && text.at(key) == u'"';
+}
+
+// The strings that can make a JSON value a call or a call-shaped object: the keys read above
+// and by callsFromJson(), and the declared tool names (as ToolCatalog::resolve() finds them,
+// spaces around or "functions." in front allowed).
+class CallWords
+{
+public:
+    explicit CallWords(const ToolCatalog& tools)
+        : m_tools(tools)
+    {
+        for (const ToolDefinition& tool : tools.tools()) {
+            markLength(m_nameLengths, tool.name.size());
+            markLength(m_writtenNameLengths, tool.name.size());
+            markLength(m_writtenNameLengths, kFunctionsPrefix.size() + tool.name.size());
+        }
+        for (QLatin1StringView key : kNameKeys)
+            markLength(m_keyLengths, key.size());
+        for (QLatin1StringView key : kWrapperKeys)
+            markLength(m_keyLengths, key.size());
+        markLength(m_keyLengths, kToolCallsKey.size());
+        for (const ToolDefinition& tool : tools.tools()) {
+            if (tool.name.isEmpty())
+                continue;
+            const char16_t first = tool.name.front().unicode();
+            (first < 128 ? m_namesByFirst[first] : m_otherNames).append(&tool);
+            m_longestName = std::max(m_longestName, tool.name.size());
+        }
+    }
+
+    // The declared tool that prose names just before the object at `open`, as in "Calling
+    // get_weather with {": the name as a whole word, at most kMaxLeadIn characters before the
+    // brace, with no blank line and no JSON punctuation between them (an object inside other
+    // JSON has no lead-in of its own). The nearest name wins.
+    const ToolDefinition* namedBefore(QStringView text, qsizetype open) const
+    {
+        const qsizetype floor = std::max<qsizetype>(0, open - kMaxLeadIn - m_longestName);
+        for (qsizetype p = open - 1; p >= floor; --p) {
+            const QChar c = text.at(p);
+            if ((c == u'\n' && p > 0 && text.at(p - 1) == u'\n') || c == u'"' || c == u'{' || c == u'}' || c == u'[' || c == u']')
+                return nullptr;
+            if (!isNameChar(c) || (p > 0 && isNameChar(text.at(p - 1))))
+                continue;
+            const QList<const ToolDefinition*>& candidates = c.unicode() < 128 ? m_namesByFirst[c.unicode()] : m_otherNames;
+            const ToolDefinition* best = nullptr;
+            for (const ToolDefinition* tool : candidates) {
+                const qsizetype end = p + tool->name.size();
+                if (end <= open && open - end <= kMaxLeadIn && text.sliced(p).startsWith(tool->name)
+                    && (end == text.size() || !isNameChar(text.at(end))) && (!best || tool->name.size() > best->name.size()))
+                    best = tool;
+            }
+            if (best)
+                return best;
+        }
+        return nullptr;
+    }
+
+    // Most strings are ruled out by their length alone.
+    bool isCallWord(QStringView word) const
+    {
+        if (word.isEmpty())
+            return false;
+        if (hasLength(m_keyLengths, word.size()) && isKey(word))
+            return true;
+        const QStringView name = word.front().isSpace() || word.back().isSpace() ? word.trimmed() : word;
+        if (!hasLength(m_writtenNameLengths, name.size()))
+            return false;
+        return namesTool(name)
+            || (name.size() > kFunctionsPrefix.size() && name.front() == u'f' && name.startsWith(kFunctionsPrefix)
+                && namesTool(name.sliced(kFunctionsPrefix.size())));
+    }
+
+    // Whether JSON in `text` may be a call or call-shaped: one of its strings is a call word,
+    // or it has an escape (which could spell one); with `orWrapped`, also an object where
+    // wrappedCall() would look for a name or that prose introduces with a tool's name. Without escapes every JSON string runs from a quote
+    // to the next one, so looking at each such stretch finds them all, whatever prose lies
+    // around them (a string left open at the end is no key or name of a value that parses).
+    bool mayHoldCall(QStringView text, bool orWrapped = false) const
+    {
+        if (text.contains(u'\\'))
+            return true;
+        qsizetype quote = text.indexOf(u'"');
+        while (quote >= 0) {
+            const qsizetype next = nearIndexOf(text, u'"', quote + 1);
+            if (next < 0)
+                break;
+            if (isCallWord(text.sliced(quote + 1, next - quote - 1)))
+                return true;
+            quote = next;
+        }
+        if (!orWrapped)
+            return false;
+        for (qsizetype brace = text.indexOf(u'{'); brace >= 0; brace = nearIndexOf(text, u'{', brace + 1)) {
+            if (mayBeWrapped(text, brace) || (opensObject(text, brace) && namedBefore(text, brace)))
+                return true;
+        }
+        return false;
+    }
+
+private:
+    static constexpr QLatin1StringView kToolCallsKey = "tool_calls"_L1;
+
+    static bool isKey(QStringView word)
+    {
+        const QChar first = word.front();
+        if (first != u'n' && first != u't' && first != u'f' && first != u'c')
+            return false; // the first letters of the keys: "city" and "days" go no further
+        return isOneOf(word, kNameKeys) || isOneOf(word, kWrapperKeys) || word == kToolCallsKey;
+    }
+
+
+    static void markLength(std::vector<char>& lengths, qsizetype length)
+    {
+        if (std::size_t(length) >= lengths.size())
+            lengths.resize(std::size_t(length) + 1, 0);
+        lengths[std::size_t(length)] = 1;
+    }
+
+    static bool hasLength(const std::vector<char>& lengths, qsizetype length)
+    {
+        return std::size_t(length) < lengths.size() && lengths[std::size_t(length)] != 0;
+    }
+
+    // ToolCatalog::find() without building a string for the lookup.
+    bool namesTool(QStringView name) const
+    {
+        if (!hasLength(m_nameLengths, name.size()))
+            return false;
+        return std::any_of(m_tools.tools().cbegin(), m_tools.tools().cend(), [name](const ToolDefinition& tool) { return name == tool.name; });
+    }
+
+    static constexpr qsizetype kMaxLeadIn = 48; // "with the following arguments:\n```json\n"
+
+    const ToolCatalog& m_tools;
+    std::array<QList<const ToolDefinition*>, 128> m_namesByFirst; // by an ASCII first letter
+    QList<const ToolDefinition*> m_otherNames;
+    qsizetype m_longestName = 0;
+    std::vector<char> m_keyLengths;         // the lengths of the keys
+    std::vector<char> m_nameLengths;        // the lengths of declared names
+    std::vector<char> m_writtenNameLengths; // the same, and with "functions." in front
+};
+
+// Whether any JSON in `text` may yield a call or a near miss: a call word in it (above), or an
+// object where wrappedCall() would look for a name. When not, both parsers of this file find
+// nothing, and markdown full of data JSON costs one look at its quotes and braces.
+bool textMayHoldJsonCall(QStringView text, const CallWords& words)
+{
+    return words.mayHoldCall(text, true);
+}
+
+// A JSON value at `pos` that parses and holds no call word is data whatever surrounds it:
+// readJsonValue() would build it only to find that. Returns where such data ends, or -1 when
+// the value has to be read (it does not parse, or it may be a call).
+qsizetype dataEnd(QStringView text, qsizetype pos, const CallWords& words)
+{
+    const LiteralParse checked = checkLiteral(text, pos, LiteralDialect::Json);
+    if (!checked.ok || words.mayHoldCall(text.sliced(pos, checked.end - pos)))
+        return -1;
+    return checked.end;
+}
+
+// Whether the broken object at `open`, which prose introduces with `tool`'s name, was meant as
+// its arguments: its first key is one of the tool's parameters (any key when it declares none),
+// and it does not break where documentation would, at a placeholder ("...", "<city>", a type
+// name such as string). "The get_weather tool takes {"city": string}" explains; "Calling
+// get_weather with {"city": "Paris", "days": }" tried.
+bool opensArgumentsOf(QStringView text, qsizetype open, const ToolDefinition& tool, const JsonRead& read)
+{
+    const LiteralParse key = parseLiteral(text, open + 1, LiteralDialect::Json);
+    if (!key.ok || !key.value.isString() || skipWhitespace(text, key.end) >= text.size() || text.at(skipWhitespace(text, key.end)) != u':')
+        return false;
+    const bool declaresProperties = tool.parameters.value("properties"_L1).isObject();
+    if (declaresProperties && ToolCatalog::propertySchema(tool, key.value.toString()).isEmpty()
+        && !tool.parameters.value("properties"_L1).toObject().contains(key.value.toString()))
+        return false;
+    if (read.end >= text.size())
+        return true; // cut off: nothing after it to judge
+    static const QRegularExpression placeholder(
+        u"^(?:\\.\\.|\u2026|<|(?:string|str|number|integer|int|float|boolean|bool|object|array|list)\\b)"_s);
+    return !placeholder.match(text.sliced(read.end)).hasMatch();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Scanning a whole text
 
 // A stretch of text claimed for calls: one JSON value, or a call written around one.
@@ -366,12 +585,25 @@ JsonScan scanJson(QStringView text, const ToolCatalog& tools)
     // character, so past this much parsing work a failed value is skipped whole instead (and
     // no longer examined for a near miss).
     qsizetype budget = 16 * text.size() + 4096;
+    const CallWords words(tools);
+    qsizetype brace = text.indexOf(u'{');
+    qsizetype bracket = text.indexOf(u'[');
     qsizetype pos = 0;
     while (pos < text.size()) {
+        if (brace >= 0 && brace < pos)
+            brace = text.indexOf(u'{', pos);
+        if (bracket >= 0 && bracket < pos)
+            bracket = text.indexOf(u'[', pos);
+        if (brace < 0 && bracket < 0)
+            break;
+        pos = brace < 0 || (bracket >= 0 && bracket < brace) ? bracket : brace;
         const QChar c = text.at(pos);
-        if (c != u'{' && c != u'[') {
-            ++pos;
-            continue;
+        if (c == u'[' || !mayBeWrapped(text, pos)) {
+            if (const qsizetype end = dataEnd(text, pos, words); end >= 0) {
+                budget -= end - pos;
+                pos = end;
+                continue;
+            }
         }
         const JsonRead read = readJsonValue(text, pos, tools);
         budget -= read.end - pos;
@@ -383,6 +615,17 @@ JsonScan scanJson(QStringView text, const ToolCatalog& tools)
                 qsizetype work = 0;
                 tool = toolNamedInBrokenObject(text, pos, tools, work);
                 budget -= work;
+            }
+            if (!tool && c == u'{' && budget > 0) {
+                if (const ToolDefinition* named = words.namedBefore(text, pos); named && opensArgumentsOf(text, pos, *named, read)) {
+                    const qsizetype end = read.end >= text.size() ? text.size() : std::max(read.end, pos + 1);
+                    const QString why = read.end >= text.size()
+                        ? QString(u"the JSON arguments written after '"_s + named->name + u"' are cut off before they close"_s)
+                        : QString(u"the JSON arguments written after '"_s + named->name + u"' do not parse: "_s + read.error);
+                    scan.failures.append({ { pos, end }, why });
+                    pos = end;
+                    continue;
+                }
             }
             if (!tool) {
                 pos = budget > 0 ? pos + 1 : std::max(read.end, pos + 1);
@@ -497,9 +740,17 @@ bool isInfoChar(QChar c)
 // the start of a line or glued to the JSON it closes ({}```). -1 when it runs to the end.
 qsizetype fenceCloseAfter(QStringView text, qsizetype from, QChar marker, qsizetype length)
 {
-    const QString run(length, marker);
-    for (qsizetype at = text.indexOf(run, from); at >= 0; at = text.indexOf(run, at + 1)) {
-        if (at > from && text.at(at - 1) == marker)
+    auto runAt = [&](qsizetype at) {
+        if (at + length > text.size())
+            return false;
+        for (qsizetype i = 1; i < length; ++i) {
+            if (text.at(at + i) != marker)
+                return false;
+        }
+        return true;
+    };
+    for (qsizetype at = text.indexOf(marker, from); at >= 0; at = text.indexOf(marker, at + 1)) {
+        if (!runAt(at) || (at > from && text.at(at - 1) == marker))
             continue;
         if (atLineStart(text, at) || text.at(at - 1) == u'}' || text.at(at - 1) == u']')
             return at;
@@ -522,7 +773,7 @@ struct Fence
 
 // Reads the fence opened at `open`. It holds calls when its body is nothing but call-shaped JSON
 // values, separators and <function_call> tags; otherwise `items` comes back empty.
-Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const ToolCatalog& tools)
+Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const ToolCatalog& tools, const CallWords& words)
 {
     const QChar marker = text.at(open);
     Fence fence;
@@ -558,7 +809,7 @@ Fence readFence(QStringView text, qsizetype open, qsizetype runLength, const Too
             continue;
         }
         JsonRead read;
-        if (c == u'{' || c == u'[')
+        if ((c == u'{' || c == u'[') && dataEnd(text, pos, words) < 0)
             read = readJsonValue(text, pos, tools);
         if (!read.parsed || read.kind == ValueKind::Data) {
             // Prose, data JSON or broken JSON: not a call envelope, so the fence stays content
@@ -590,6 +841,12 @@ QString BareJsonParser::name() const
     return u"bare_json"_s;
 }
 
+QList<Anchor> BareJsonParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"{" } };
+    return anchors;
+}
+
 ParserRank BareJsonParser::rank() const
 {
     return ParserRank::Bare;
@@ -598,7 +855,7 @@ ParserRank BareJsonParser::rank() const
 FormatMatch BareJsonParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     FormatMatch match;
-    if (tools.isEmpty() || !text.contains(u'{'))
+    if (tools.isEmpty() || !text.contains(u'{') || !textMayHoldJsonCall(text, CallWords(tools)))
         return match;
     const JsonScan scan = scanJson(text, tools);
     match.format = formatOfItems(scan.items, kLlama3Json);
@@ -615,6 +872,12 @@ QString JsonFenceParser::name() const
     return u"json_fence"_s;
 }
 
+QList<Anchor> JsonFenceParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"```" }, { u"~~~" } };
+    return anchors;
+}
+
 ParserRank JsonFenceParser::rank() const
 {
     return ParserRank::Envelope;
@@ -623,12 +886,24 @@ ParserRank JsonFenceParser::rank() const
 FormatMatch JsonFenceParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     FormatMatch match;
-    if (tools.isEmpty() || !text.contains(u'{') || (!text.contains(u"```") && !text.contains(u"~~~")))
+    const CallWords words(tools);
+    // A fence holds calls only when a call word is in it (calls outside fences are looked for
+    // only next to such a fence).
+    if (tools.isEmpty() || !text.contains(u'{') || !words.mayHoldCall(text))
         return match;
 
     QList<Fence> fences;
+    qsizetype backtick = text.indexOf(u'`');
+    qsizetype tilde = text.indexOf(u'~');
     qsizetype pos = 0;
     while (pos < text.size()) {
+        if (backtick >= 0 && backtick < pos)
+            backtick = text.indexOf(u'`', pos);
+        if (tilde >= 0 && tilde < pos)
+            tilde = text.indexOf(u'~', pos);
+        if (backtick < 0 && tilde < 0)
+            break;
+        pos = backtick < 0 || (tilde >= 0 && tilde < backtick) ? tilde : backtick;
         const qsizetype run = fenceRunAt(text, pos);
         if (run == 0) {
             ++pos;
@@ -639,7 +914,7 @@ FormatMatch JsonFenceParser::parse(QStringView text, const ToolCatalog& tools) c
             pos += run;
             continue;
         }
-        Fence fence = readFence(text, pos, run, tools);
+        Fence fence = readFence(text, pos, run, tools, words);
         pos = std::max(fence.resume, pos + run);
         if (!fence.items.isEmpty())
             fences.append(fence);

@@ -19,6 +19,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // json_code_fence: calls inside a markdown fence, ```json\n{call}\n``` (any info string, or none;
@@ -32,6 +33,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 } // namespace Guard

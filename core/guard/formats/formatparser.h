@@ -47,6 +47,14 @@ struct FormatMatch
     QStringList issues;        // plain words on what was not recovered and why, one per failure
 };
 
+// A string that must occur in a text for a parser to find anything there: one of its opening
+// tokens. The literals live as long as the program (string literals, static constants).
+struct Anchor
+{
+    QStringView text;
+    Qt::CaseSensitivity cs = Qt::CaseSensitive;
+};
+
 // Where a parser runs in the sequence: anchored parsers need their own special markers and run
 // first; generic envelopes (shared tags, code fences) next; envelope-free parsers (bare JSON,
 // bare call lists) last, since they would otherwise claim calls that sit inside a marker.
@@ -66,6 +74,13 @@ public:
     virtual QString name() const = 0; // stable parser id for traces, e.g. "hermes"
     virtual ParserRank rank() const = 0;
     virtual FormatMatch parse(QStringView text, const ToolCatalog& tools) const = 0;
+
+    // Strings at least one of which occurs in every text where parse() finds anything (a call,
+    // a failure, markup or reasoning). The Rescuer looks for every parser's anchors in one pass
+    // and does not ask a parser none of whose anchors occur: markdown full of '<', '[' and '{'
+    // then costs a few character scans instead of a full run of every parser. Empty (the
+    // default): the parser is always asked, so its own first check must be cheap.
+    virtual QList<Anchor> anchors() const { return {}; }
 };
 
 } // namespace Guard

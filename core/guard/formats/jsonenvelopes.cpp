@@ -187,6 +187,12 @@ QString HermesJsonParser::name() const
     return u"hermes"_s;
 }
 
+QList<Anchor> HermesJsonParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<tool_call>" } };
+    return anchors;
+}
+
 ParserRank HermesJsonParser::rank() const
 {
     return ParserRank::Envelope;
@@ -206,6 +212,12 @@ FormatMatch HermesJsonParser::parse(QStringView text, const ToolCatalog& tools) 
 QString HermesAltWrapperParser::name() const
 {
     return u"hermes_alt"_s;
+}
+
+QList<Anchor> HermesAltWrapperParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<function name=" }, { u"<tool>", Qt::CaseInsensitive }, { u"<tools>", Qt::CaseInsensitive }, { u"<response>", Qt::CaseInsensitive }, { u"<json>", Qt::CaseInsensitive }, { u"<xml>", Qt::CaseInsensitive } };
+    return anchors;
 }
 
 ParserRank HermesAltWrapperParser::rank() const
@@ -251,6 +263,12 @@ QString ToolCallsBlockParser::name() const
     return u"tool_calls_block"_s;
 }
 
+QList<Anchor> ToolCallsBlockParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<tool_calls>" } };
+    return anchors;
+}
+
 ParserRank ToolCallsBlockParser::rank() const
 {
     return ParserRank::Anchored;
@@ -272,6 +290,12 @@ QString NemotronToolCallParser::name() const
     return u"nemotron_v2"_s;
 }
 
+QList<Anchor> NemotronToolCallParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<TOOLCALL>", Qt::CaseInsensitive } };
+    return anchors;
+}
+
 ParserRank NemotronToolCallParser::rank() const
 {
     return ParserRank::Anchored;
@@ -291,6 +315,12 @@ FormatMatch NemotronToolCallParser::parse(QStringView text, const ToolCatalog& t
 QString LongCatParser::name() const
 {
     return u"longcat"_s;
+}
+
+QList<Anchor> LongCatParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<longcat_tool_call>" } };
+    return anchors;
 }
 
 ParserRank LongCatParser::rank() const
@@ -327,6 +357,12 @@ QString GraniteToolCallTokenParser::name() const
     return u"granite"_s;
 }
 
+QList<Anchor> GraniteToolCallTokenParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<|tool_call|>" } };
+    return anchors;
+}
+
 ParserRank GraniteToolCallTokenParser::rank() const
 {
     return ParserRank::Anchored;
@@ -345,6 +381,12 @@ FormatMatch GraniteToolCallTokenParser::parse(QStringView text, const ToolCatalo
 QString Granite20bFunctionCallParser::name() const
 {
     return u"granite_20b_fc"_s;
+}
+
+QList<Anchor> Granite20bFunctionCallParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<function_call>" } };
+    return anchors;
 }
 
 ParserRank Granite20bFunctionCallParser::rank() const
@@ -380,6 +422,12 @@ FormatMatch Granite20bFunctionCallParser::parse(QStringView text, const ToolCata
 QString FunctoolsParser::name() const
 {
     return u"functools"_s;
+}
+
+QList<Anchor> FunctoolsParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"functools" } };
+    return anchors;
 }
 
 ParserRank FunctoolsParser::rank() const
@@ -421,6 +469,12 @@ QString InternLmActionParser::name() const
     return u"internlm"_s;
 }
 
+QList<Anchor> InternLmActionParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<|action_start|>" } };
+    return anchors;
+}
+
 ParserRank InternLmActionParser::rank() const
 {
     return ParserRank::Anchored;
@@ -457,6 +511,12 @@ QString ApertusParser::name() const
     return u"apertus"_s;
 }
 
+QList<Anchor> ApertusParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<|tools_prefix|>" } };
+    return anchors;
+}
+
 ParserRank ApertusParser::rank() const
 {
     return ParserRank::Anchored;
@@ -475,6 +535,12 @@ FormatMatch ApertusParser::parse(QStringView text, const ToolCatalog& tools) con
 QString GigaChatParser::name() const
 {
     return u"gigachat"_s;
+}
+
+QList<Anchor> GigaChatParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<|function_call|>" }, { u"function call" } };
+    return anchors;
 }
 
 ParserRank GigaChatParser::rank() const
@@ -539,6 +605,12 @@ QString Lfm2JsonParser::name() const
     return u"lfm2_json"_s;
 }
 
+QList<Anchor> Lfm2JsonParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<|tool_call_start|>" } };
+    return anchors;
+}
+
 ParserRank Lfm2JsonParser::rank() const
 {
     return ParserRank::Anchored;
@@ -557,6 +629,12 @@ FormatMatch Lfm2JsonParser::parse(QStringView text, const ToolCatalog& tools) co
 QString CohereActionParser::name() const
 {
     return u"cohere"_s;
+}
+
+QList<Anchor> CohereActionParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<|START_ACTION|>" } };
+    return anchors;
 }
 
 ParserRank CohereActionParser::rank() const
@@ -592,6 +670,12 @@ FormatMatch CohereActionParser::parse(QStringView text, const ToolCatalog& tools
 QString CommandRPlusParser::name() const
 {
     return u"command_r_plus"_s;
+}
+
+QList<Anchor> CommandRPlusParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"Action:" } };
+    return anchors;
 }
 
 ParserRank CommandRPlusParser::rank() const

@@ -19,6 +19,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Hermes look-alike wrappers that llama.cpp's Hermes 2 Pro parser tolerated:
@@ -33,6 +34,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // <tool_calls> with a JSON body, in two shapes:
@@ -47,6 +49,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // NVIDIA Nemotron Nano v2:  <TOOLCALL>[{"name": N, "arguments": {...}}]</TOOLCALL>
@@ -57,6 +60,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Meituan LongCat-Flash:  <longcat_tool_call>{json}</longcat_tool_call>, and the GLM-like form
@@ -69,6 +73,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // IBM Granite 3.0:  <|tool_call|>[{"name": N, "arguments": {...}}] (arguments may come first), no
@@ -79,6 +84,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Granite-20B-FunctionCalling:  <function_call> {json}, one call per line, optionally closed by
@@ -89,6 +95,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Firefunction v2 (" functools[...]") and Phi-4-mini-instruct ("functools[...]"):
@@ -100,6 +107,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // InternLM2 / InternLM2.5 / Intern-S1, one call per turn:
@@ -111,6 +119,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Swiss AI Apertus:  <|tools_prefix|>[{"NAME": {args}}, ...]<|tools_suffix|>, the tool name
@@ -121,6 +130,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // GigaChat 3:    <|message_sep|>\n\nfunction call<|role_sep|>\n{"name": N, "arguments": {...}}
@@ -132,6 +142,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Liquid LFM2 with JSON tools forced by the system prompt:
@@ -143,6 +154,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Cohere Command R7B / Command A:
@@ -156,6 +168,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Command R+:  Action: ```json\n[{"tool_name": N, "parameters": {...}}]\n```
@@ -168,6 +181,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 } // namespace Guard

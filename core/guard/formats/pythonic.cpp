@@ -731,6 +731,12 @@ QString Lfm2PythonicParser::name() const
     return u"lfm2-pythonic"_s;
 }
 
+QList<Anchor> Lfm2PythonicParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kLfm2Start } };
+    return anchors;
+}
+
 FormatMatch Lfm2PythonicParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     if (!text.contains(kLfm2Start))
@@ -741,6 +747,12 @@ FormatMatch Lfm2PythonicParser::parse(QStringView text, const ToolCatalog& tools
 QString Olmo3FunctionCallsParser::name() const
 {
     return u"olmo3"_s;
+}
+
+QList<Anchor> Olmo3FunctionCallsParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kOlmoStart } };
+    return anchors;
 }
 
 FormatMatch Olmo3FunctionCallsParser::parse(QStringView text, const ToolCatalog& tools) const
@@ -755,6 +767,12 @@ QString PythonStartParser::name() const
     return u"llama4-python-start"_s;
 }
 
+QList<Anchor> PythonStartParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kPythonStart } };
+    return anchors;
+}
+
 FormatMatch PythonStartParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     if (!text.contains(kPythonStart))
@@ -767,6 +785,12 @@ FormatMatch PythonStartParser::parse(QStringView text, const ToolCatalog& tools)
 QString PythonTagParser::name() const
 {
     return u"llama3-python-tag"_s;
+}
+
+QList<Anchor> PythonTagParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kPythonTag } };
+    return anchors;
 }
 
 FormatMatch PythonTagParser::parse(QStringView text, const ToolCatalog& tools) const
@@ -833,6 +857,12 @@ FormatMatch PythonTagParser::parse(QStringView text, const ToolCatalog& tools) c
 QString GemmaCallParser::name() const
 {
     return u"gemma"_s;
+}
+
+QList<Anchor> GemmaCallParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kGemmaStart }, { kFunctionGemmaStart } };
+    return anchors;
 }
 
 FormatMatch GemmaCallParser::parse(QStringView text, const ToolCatalog& tools) const
@@ -924,6 +954,12 @@ QString BareGemmaCallParser::name() const
     return u"gemma-bare"_s;
 }
 
+QList<Anchor> BareGemmaCallParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kGemmaKeyword } };
+    return anchors;
+}
+
 FormatMatch BareGemmaCallParser::parse(QStringView text, const ToolCatalog& tools) const
 {
     FormatMatch match;
@@ -956,6 +992,12 @@ FormatMatch BareGemmaCallParser::parse(QStringView text, const ToolCatalog& tool
 QString PythonicListParser::name() const
 {
     return u"pythonic-list"_s;
+}
+
+QList<Anchor> PythonicListParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"[" } };
+    return anchors;
 }
 
 FormatMatch PythonicListParser::parse(QStringView text, const ToolCatalog& tools) const

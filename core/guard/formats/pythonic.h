@@ -18,6 +18,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Anchored; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Gemma 4: <|tool_call>call:NAME{key:<|"|>text<|"|>,n:42}<tool_call|> (also closed by <turn|>,
@@ -30,6 +31,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Anchored; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Gemma calls whose special tokens were stripped or never written: call:NAME{...} at a word
@@ -41,6 +43,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Bare; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // AllenAI Olmo 3: <function_calls>NAME(k="v")\nNAME2(...)</function_calls>, one call per line,
@@ -52,6 +55,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Anchored; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Llama 3.1 built-in tools: <|python_tag|>TOOL.call(k="v") becomes a call to the declared tool
@@ -64,6 +68,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Anchored; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Llama 4: <|python_start|>[NAME(k='v'), ...]<|python_end|> (a pythonic_list in Llama 4's
@@ -75,6 +80,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Anchored; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Envelope-free call lists: [NAME(a=1, b='x'), NAME2()] anywhere in the text (Llama 3.2
@@ -87,6 +93,7 @@ public:
     QString name() const override;
     ParserRank rank() const override { return ParserRank::Bare; }
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 } // namespace Guard

@@ -16,6 +16,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // NAME[ARGS]{json} (and NAME[CALL_ID]ID[ARGS]{json}) with no [TOOL_CALLS] before it: Mistral-family
@@ -26,6 +27,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // DeepSeek's fullwidth-bar tokens (｜ U+FF5C, ▁ U+2581), in two call bodies:
@@ -41,6 +43,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Kimi K2 / K2-Thinking:
@@ -52,6 +55,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // OpenAI gpt-oss "harmony" messages:
@@ -66,6 +70,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Functionary v3.2 recipient lines: ">>>NAME\n{json}", ">>>all\ntext" (the user channel),
@@ -80,6 +85,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 
 private:
     bool m_markerless;

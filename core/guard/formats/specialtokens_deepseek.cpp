@@ -261,6 +261,12 @@ QString DeepSeekParser::name() const
     return u"deepseek"_s;
 }
 
+QList<Anchor> DeepSeekParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"\uff5c" }, { u"\u2581" } };
+    return anchors;
+}
+
 ParserRank DeepSeekParser::rank() const
 {
     return ParserRank::Anchored;

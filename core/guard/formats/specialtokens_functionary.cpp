@@ -29,6 +29,19 @@ bool blank(QStringView text)
     return text.trimmed().isEmpty();
 }
 
+// Whether the text opens with a line holding just a declared tool's name: the only place where
+// the markerless form can find anything (the loop below reads the same line the same way).
+bool startsWithRecipient(QStringView text, const ToolCatalog& tools)
+{
+    const qsizetype nameStart = skipWhitespace(text, 0);
+    const qsizetype lineEnd = text.indexOf(u'\n', nameStart);
+    if (lineEnd < 0 || nameStart >= text.size() || text.at(nameStart).isSpace())
+        return false;
+    const QStringView written = text.sliced(nameStart, lineEnd - nameStart).trimmed();
+    return !written.isEmpty() && std::none_of(written.begin(), written.end(), [](QChar c) { return c.isSpace(); })
+        && tools.resolve(written);
+}
+
 } // namespace
 
 FunctionaryV32Parser::FunctionaryV32Parser(bool markerless)
@@ -40,6 +53,14 @@ QString FunctionaryV32Parser::name() const
     return m_markerless ? u"functionary_v32_start"_s : u"functionary_v32"_s;
 }
 
+QList<Anchor> FunctionaryV32Parser::anchors() const
+{
+    // The markerless instance has no marker to look for; its own first check (the first line
+    // naming a declared tool) is as cheap.
+    static const QList<Anchor> marked { { kMarker } };
+    return m_markerless ? QList<Anchor>() : marked;
+}
+
 ParserRank FunctionaryV32Parser::rank() const
 {
     return m_markerless ? ParserRank::Bare : ParserRank::Anchored;
@@ -49,6 +70,8 @@ FormatMatch FunctionaryV32Parser::parse(QStringView text, const ToolCatalog& too
 {
     FormatMatch match;
     match.format = kFormat;
+    if (m_markerless && !startsWithRecipient(text, tools))
+        return match;
     // Texts with a ">>>" are the anchored instance's; the markerless one reads only the start form.
     if (text.contains(kMarker) == m_markerless)
         return match;

@@ -336,6 +336,12 @@ QString HarmonyParser::name() const
     return u"harmony"_s;
 }
 
+QList<Anchor> HarmonyParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kMessage }, { kStrippedRecipient } };
+    return anchors;
+}
+
 ParserRank HarmonyParser::rank() const
 {
     return ParserRank::Anchored;

@@ -101,6 +101,12 @@ QString KimiK2Parser::name() const
     return u"kimi_k2"_s;
 }
 
+QList<Anchor> KimiK2Parser::anchors() const
+{
+    static const QList<Anchor> anchors { { kCallBegin } };
+    return anchors;
+}
+
 ParserRank KimiK2Parser::rank() const
 {
     return ParserRank::Anchored;

@@ -161,6 +161,12 @@ QString MistralParser::name() const
     return u"mistral"_s;
 }
 
+QList<Anchor> MistralParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kToolCalls } };
+    return anchors;
+}
+
 ParserRank MistralParser::rank() const
 {
     return ParserRank::Anchored;
@@ -214,6 +220,12 @@ FormatMatch MistralParser::parse(QStringView text, const ToolCatalog& tools) con
 QString ArgsRehearsalParser::name() const
 {
     return u"args_rehearsal"_s;
+}
+
+QList<Anchor> ArgsRehearsalParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kArgs } };
+    return anchors;
 }
 
 ParserRank ArgsRehearsalParser::rank() const

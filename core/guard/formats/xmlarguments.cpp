@@ -895,6 +895,12 @@ QString FunctionTagParser::name() const
     return u"function_tag"_s;
 }
 
+QList<Anchor> FunctionTagParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kFunctionOpen } };
+    return anchors;
+}
+
 ParserRank FunctionTagParser::rank() const
 {
     return ParserRank::Anchored;
@@ -912,6 +918,12 @@ FormatMatch FunctionTagParser::parse(QStringView text, const ToolCatalog& tools)
 QString NameFirstParser::name() const
 {
     return u"name_first"_s;
+}
+
+QList<Anchor> NameFirstParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kToolCallStem }, { kUserOpen } };
+    return anchors;
 }
 
 ParserRank NameFirstParser::rank() const

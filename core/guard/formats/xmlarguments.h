@@ -18,6 +18,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // Envelopes that open with the bare tool name, followed by key/value elements or a JSON object:
@@ -34,6 +35,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 } // namespace Guard

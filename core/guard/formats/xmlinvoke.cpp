@@ -1326,6 +1326,12 @@ QString InvokeParser::name() const
     return u"invoke-xml"_s;
 }
 
+QList<Anchor> InvokeParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<invoke" } };
+    return anchors;
+}
+
 ParserRank InvokeParser::rank() const
 {
     return ParserRank::Anchored;
@@ -1356,6 +1362,13 @@ QString DsmlParser::name() const
     return u"dsml"_s;
 }
 
+QList<Anchor> DsmlParser::anchors() const
+{
+    // Every DSML token holds the namespace between bars: "<｜DSML｜invoke", "</|DSML|tool_calls>".
+    static const QList<Anchor> anchors { { u"\uff5cDSML" }, { u"|DSML" } };
+    return anchors;
+}
+
 ParserRank DsmlParser::rank() const
 {
     return ParserRank::Anchored;
@@ -1373,6 +1386,12 @@ QString SteptmlParser::name() const
     return u"steptml"_s;
 }
 
+QList<Anchor> SteptmlParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<steptml:invoke" } };
+    return anchors;
+}
+
 ParserRank SteptmlParser::rank() const
 {
     return ParserRank::Anchored;
@@ -1388,6 +1407,12 @@ FormatMatch SteptmlParser::parse(QStringView text, const ToolCatalog& tools) con
 QString AtemParser::name() const
 {
     return u"atem"_s;
+}
+
+QList<Anchor> AtemParser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<atem:invoke" } };
+    return anchors;
 }
 
 ParserRank AtemParser::rank() const
@@ -1452,6 +1477,12 @@ QString MiniCpm5Parser::name() const
     return u"minicpm5"_s;
 }
 
+QList<Anchor> MiniCpm5Parser::anchors() const
+{
+    static const QList<Anchor> anchors { { u"<function" } };
+    return anchors;
+}
+
 ParserRank MiniCpm5Parser::rank() const
 {
     return ParserRank::Anchored;
@@ -1467,6 +1498,12 @@ FormatMatch MiniCpm5Parser::parse(QStringView text, const ToolCatalog& tools) co
 QString KimiXtmlParser::name() const
 {
     return u"kimi-xtml"_s;
+}
+
+QList<Anchor> KimiXtmlParser::anchors() const
+{
+    static const QList<Anchor> anchors { { kXtmlOpen }, { kXtmlClose } };
+    return anchors;
 }
 
 ParserRank KimiXtmlParser::rank() const

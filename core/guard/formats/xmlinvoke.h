@@ -26,6 +26,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // deepseek_dsml: DeepSeek V3.2 (<｜DSML｜function_calls>) and V4 (<｜DSML｜tool_calls>); the same
@@ -37,6 +38,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // step3_steptml: StepFun Step3 puts a <steptml:invoke> element in each call of a special-token
@@ -51,6 +53,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // muse_glimmer_atem: Muse Glimmer answers in recipient-addressed messages,
@@ -65,6 +68,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // minicpm5_xml: OpenBMB MiniCPM5, <function name="N"><param name="K">V</param></function>, one
@@ -77,6 +81,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 // kimi_k3_xtml: Kimi K3's XTML, sections built from the <|open|>, <|close|> and <|sep|> tokens:
@@ -93,6 +98,7 @@ public:
     QString name() const override;
     ParserRank rank() const override;
     FormatMatch parse(QStringView text, const ToolCatalog& tools) const override;
+    QList<Anchor> anchors() const override;
 };
 
 } // namespace Guard
