@@ -68,6 +68,8 @@ private slots:
     void acceptedArgumentsKeepBackendBytes();
     void streamReleasesProse_data();
     void streamReleasesProse();
+    void streamSplitsLeadingReasoning_data();
+    void streamSplitsLeadingReasoning();
     void streamAccumulatesNativeCalls();
     void retryForwardsNothing();
     void generationInParserErrors_data();
@@ -197,7 +199,19 @@ void TestGuardPolicy::streamReleasesProse_data()
 
     QTest::addRow("plain prose") << u"The forecast: sunny, 21 degrees. Enjoy!"_s << u"The forecast: sunny, 21 degrees. Enjoy!"_s << false;
     QTest::addRow("comparison sign") << u"If a < b then [x] and {y} stay prose."_s << u"If a < b then [x] and {y} stay prose."_s << false;
-    QTest::addRow("think tag is not a call") << u"<think>hmm</think>Sure."_s << u"<think>hmm</think>Sure."_s << false;
+    QTest::addRow("think tag later is not a call") << u"Sure. <think>hmm</think>"_s << u"Sure. <think>hmm</think>"_s << false;
+    // An envelope that closes without a call is released with what follows; one with a call is not.
+    QTest::addRow("closed data fence") << u"Here:\n```json\n{\"a\": 1}\n```\nAnd then more words."_s
+                                       << u"Here:\n```json\n{\"a\": 1}\n```\nAnd then more words."_s << false;
+    QTest::addRow("json data naming no tool") << u"The record {\"name\": \"Bob\", \"note\": \"{x}\"} is fine."_s
+                                              << u"The record {\"name\": \"Bob\", \"note\": \"{x}\"} is fine."_s << false;
+    QTest::addRow("Action: inside a sentence") << u"The next Action: we open the door."_s << u"The next Action: we open the door."_s << false;
+    QTest::addRow("closed hermes call held") << u"<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call> done"_s
+                                             << QString() << true;
+    QTest::addRow("fence holding a call held") << u"```json\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n```"_s
+                                               << QString() << true;
+    QTest::addRow("data fence then a call") << u"```json\n{\"a\": 1}\n```\nNow: <tool_call>{\"name\": \"get_weather\"}"_s
+                                            << u"```json\n{\"a\": 1}\n```\nNow: "_s << true;
     QTest::addRow("hermes envelope") << u"Let me check. <tool_call>{\"name\": \"get_weather\"}"_s << u"Let me check. "_s << true;
     QTest::addRow("mistral marker") << u"[TOOL_CALLS][{\"name\":"_s << QString() << true;
     QTest::addRow("json fence") << u"Here:\n```json\n{\"name\": 1}"_s << u"Here:\n"_s << true;
@@ -224,6 +238,42 @@ void TestGuardPolicy::streamReleasesProse()
         QCOMPARE(guard.capturing(), capturing);
         QCOMPARE(guard.text(), text);
         QCOMPARE(guard.heldText(), text.mid(released.size()));
+    }
+}
+
+void TestGuardPolicy::streamSplitsLeadingReasoning_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("reasoning");
+    QTest::addColumn<QString>("content");
+    QTest::addRow("think") << u"<think>hmm</think>Sure."_s << u"hmm"_s << u"Sure."_s;
+    QTest::addRow("after whitespace, multi-line") << u"  <think>a\nb</think>\n\nAnswer"_s << u"a\nb"_s << u"\n\nAnswer"_s;
+    QTest::addRow("thinking") << u"<thinking>x</thinking>ok"_s << u"x"_s << u"ok"_s;
+    QTest::addRow("unclosed") << u"<think>still going"_s << u"still going"_s << QString();
+    QTest::addRow("a word, not a tag") << u"<thinker> is a word"_s << QString() << u"<thinker> is a word"_s;
+    QTest::addRow("not at the start") << u"Sure <think>x</think>"_s << QString() << u"Sure <think>x</think>"_s;
+}
+
+void TestGuardPolicy::streamSplitsLeadingReasoning()
+{
+    // Inline reasoning at the start of the answer reaches the client as reasoning_content, as
+    // the whole-answer path puts it, not as content.
+    QFETCH(QString, text);
+    QFETCH(QString, reasoning);
+    QFETCH(QString, content);
+    for (int piece : { 1, 2, 5, 1000 }) {
+        StreamGuard guard(weatherTools(), true, true);
+        QString gotReasoning, gotContent;
+        for (qsizetype i = 0; i < text.size(); i += piece) {
+            for (const QJsonObject& delta : guard.feed(chunk({ { u"content"_s, text.mid(i, piece) } }))) {
+                gotReasoning += delta.value("reasoning_content"_L1).toString();
+                gotContent += delta.value("content"_L1).toString();
+            }
+        }
+        QCOMPARE(gotReasoning, reasoning);
+        QCOMPARE(gotContent, content);
+        QCOMPARE(guard.reasoning(), reasoning);
+        QCOMPARE(guard.text(), text);
     }
 }
 

@@ -123,6 +123,17 @@ QList<ReasoningRegion> findReasoningRegions(QStringView text)
     return regions;
 }
 
+const QList<ReasoningWrapper>& reasoningWrappers()
+{
+    static const QList<ReasoningWrapper> wrappers = [] {
+        QList<ReasoningWrapper> all;
+        for (const WrapperTags& wrapper : kWrappers)
+            all.append({ wrapper.open, wrapper.close });
+        return all;
+    }();
+    return wrappers;
+}
+
 const QList<Anchor>& reasoningTags()
 {
     static const QList<Anchor> tags = [] {

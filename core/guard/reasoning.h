@@ -26,7 +26,16 @@ struct ReasoningRegion
 // an unclosed region running to the end of the text.
 QList<ReasoningRegion> findReasoningRegions(QStringView text);
 
-// Every opening and closing tag findReasoningRegions() knows: a text without any of them has no
+// The wrappers findReasoningRegions() knows, as opening and closing tags; an empty `open` marks
+// a divider that only closes (Apriel's "[BEGIN FINAL RESPONSE]").
+struct ReasoningWrapper
+{
+    QStringView open;
+    QStringView close;
+};
+const QList<ReasoningWrapper>& reasoningWrappers();
+
+// Every opening and closing tag of reasoningWrappers(): a text without any of them has no
 // reasoning region.
 const QList<Anchor>& reasoningTags();
 

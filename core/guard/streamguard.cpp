@@ -3,6 +3,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include "reasoning.h"
+#include "rescuer.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Guard {
@@ -31,6 +34,59 @@ EnvelopeMarkers::Match prefixMatch(QStringView text, QStringView marker)
 EnvelopeMarkers::Match better(EnvelopeMarkers::Match a, EnvelopeMarkers::Match b)
 {
     return std::max(a, b);
+}
+
+// What ends the envelope that `text` opens, for releasing it when it closes without a call:
+// a closing tag, the closing fence, "{" for a JSON value; empty when only the end of the answer
+// does (special tokens, call lists).
+QString closerOf(QStringView text)
+{
+    static const QList<std::pair<QString, QString>> tags = {
+        { u"<tool_call>"_s, u"</tool_call>"_s }, { u"<tool_call "_s, u"</tool_call>"_s }, { u"<tool_calls>"_s, u"</tool_calls>"_s },
+        { u"<TOOLCALL>"_s, u"</TOOLCALL>"_s }, { u"<tool>"_s, u"</tool>"_s }, { u"<tools>"_s, u"</tools>"_s },
+        { u"<response>"_s, u"</response>"_s }, { u"<json>"_s, u"</json>"_s }, { u"<JSON>"_s, u"</JSON>"_s },
+        { u"<xml>"_s, u"</xml>"_s }, { u"<function="_s, u"</function>"_s }, { u"<function name="_s, u"</function>"_s },
+        { u"<function_calls>"_s, u"</function_calls>"_s }, { u"<function_call>"_s, u"</function_call>"_s },
+        { u"<invoke "_s, u"</invoke>"_s }, { u"<seed:tool_call>"_s, u"</seed:tool_call>"_s },
+        { u"<minimax:tool_call>"_s, u"</minimax:tool_call>"_s }, { u"<longcat_tool_call>"_s, u"</longcat_tool_call>"_s },
+    };
+    for (const auto& [open, close] : tags) {
+        if (text.startsWith(open))
+            return close;
+    }
+    if (text.startsWith(u"```"))
+        return u"\n```"_s;
+    if (text.startsWith(u'{'))
+        return u"{"_s;
+    // An array of call objects; "[TOOL_CALLS]" and "[get_weather(" are no JSON.
+    if (text.startsWith(u'[') && text.sliced(1).trimmed().startsWith(u'{'))
+        return u"{"_s;
+    return {};
+}
+
+// Where the JSON value starting at `from` ends (just past it), or -1 while it is still open.
+// Strings and their escapes are stepped over, so braces inside them do not count.
+qsizetype jsonValueEnd(QStringView text, qsizetype from)
+{
+    int depth = 0;
+    bool inString = false;
+    for (qsizetype i = from; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (inString) {
+            if (c == u'\\')
+                ++i;
+            else if (c == u'"')
+                inString = false;
+        } else if (c == u'"') {
+            inString = true;
+        } else if (c == u'{' || c == u'[') {
+            ++depth;
+        } else if (c == u'}' || c == u']') {
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return -1;
 }
 
 } // namespace
@@ -137,7 +193,7 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchNames(QStringView text, NameContext
     return result;
 }
 
-EnvelopeMarkers::Match EnvelopeMarkers::match(QStringView text, bool atWordStart, bool atTextStart) const
+EnvelopeMarkers::Match EnvelopeMarkers::match(QStringView text, bool atWordStart, bool atTextStart, bool atLineStart) const
 {
     if (text.isEmpty())
         return Match::No;
@@ -146,6 +202,10 @@ EnvelopeMarkers::Match EnvelopeMarkers::match(QStringView text, bool atWordStart
         // Markers that begin with a letter ("functools[", "Action:") begin a word too: the "t"
         // in the middle of "Let" must not be held as a possible "to=functions.".
         if (!atWordStart && isWordChar(literal.front()))
+            continue;
+        // ReAct's "Action:" opens a call only at the start of a line ("The next Action: we
+        // open the door" is prose).
+        if (!atLineStart && literal == u"Action:"_s)
             continue;
         result = better(result, prefixMatch(text, literal));
         if (result == Match::Full)
@@ -164,7 +224,90 @@ StreamGuard::StreamGuard(const ToolCatalog& tools, bool watchForCalls, bool forw
     : m_markers(tools)
     , m_watch(watchForCalls)
     , m_forward(forwardText)
+    , m_tools(tools)
 {
+}
+
+bool StreamGuard::takeReasoning(QString* reasoning)
+{
+    if (m_leading == LeadingReasoning::Done)
+        return false;
+    if (m_leading == LeadingReasoning::Undecided) {
+        const QStringView rest = QStringView(m_text).sliced(m_sent);
+        qsizetype first = 0;
+        while (first < rest.size() && rest.at(first).isSpace())
+            ++first;
+        if (first == rest.size())
+            return true; // only whitespace so far: wait for the first word
+        const QStringView text = rest.sliced(first);
+        bool maybe = false;
+        for (const ReasoningWrapper& wrapper : reasoningWrappers()) {
+            if (wrapper.open.isEmpty())
+                continue;
+            if (text.startsWith(wrapper.open)) {
+                m_leading = LeadingReasoning::Inside;
+                m_reasoningClose = wrapper.close.toString();
+                m_sent += first + wrapper.open.size();
+                break;
+            }
+            if (wrapper.open.startsWith(text))
+                maybe = true;
+        }
+        if (m_leading == LeadingReasoning::Undecided) {
+            if (maybe)
+                return true; // "<thi": hold until it is or is not an opening tag
+            m_leading = LeadingReasoning::Done;
+            return false;
+        }
+    }
+    // Inside: everything up to the closing tag is reasoning; a possible start of the closing
+    // tag at the end waits for the next chunk.
+    const qsizetype close = m_text.indexOf(m_reasoningClose, m_sent);
+    if (close >= 0) {
+        *reasoning += m_text.mid(m_sent, close - m_sent);
+        m_sent = close + m_reasoningClose.size();
+        m_scan = m_sent;
+        m_leading = LeadingReasoning::Done;
+        return false; // the rest is the answer
+    }
+    qsizetype safe = m_text.size();
+    for (qsizetype keep = std::min<qsizetype>(m_reasoningClose.size() - 1, m_text.size() - m_sent); keep > 0; --keep) {
+        if (m_reasoningClose.startsWith(QStringView(m_text).last(keep))) {
+            safe = m_text.size() - keep;
+            break;
+        }
+    }
+    *reasoning += m_text.mid(m_sent, safe - m_sent);
+    m_sent = safe;
+    m_scan = m_sent;
+    return true;
+}
+
+void StreamGuard::reconsiderCapture()
+{
+    if (m_captureStart < 0 || m_captureCloser.isEmpty())
+        return;
+    qsizetype end = -1;
+    if (m_captureCloser == u"{"_s) {
+        end = jsonValueEnd(m_text, m_captureStart);
+    } else {
+        // A fence's closing line comes after its opening line.
+        const qsizetype from = m_captureCloser == u"\n```"_s ? m_text.indexOf(u'\n', m_captureStart) : m_captureStart;
+        const qsizetype close = from < 0 ? -1 : m_text.indexOf(m_captureCloser, from);
+        end = close < 0 ? -1 : close + m_captureCloser.size();
+    }
+    if (end < 0)
+        return;
+    static const Rescuer rescuer;
+    const RescueResult result = rescuer.rescue(QStringView(m_text).sliced(m_captureStart, end - m_captureStart), m_tools);
+    if (!result.calls.isEmpty() || result.nearMiss) {
+        m_captureCloser.clear(); // a call (or one that failed to read): held to the end
+        return;
+    }
+    // Data, not a call: it goes out as text, and the search goes on after it.
+    m_captureStart = -1;
+    m_captureCloser.clear();
+    m_scan = end;
 }
 
 QString StreamGuard::releasable()
@@ -173,6 +316,7 @@ QString StreamGuard::releasable()
         m_scan = m_text.size();
         return m_text.mid(m_sent);
     }
+    reconsiderCapture();
     while (m_scan < m_text.size() && m_captureStart < 0) {
         qsizetype pos = m_scan;
         while (pos < m_text.size() && !m_markers.mayStart(m_text.at(pos)))
@@ -183,10 +327,13 @@ QString StreamGuard::releasable()
         }
         const bool atWordStart = pos == 0 || !isWordChar(m_text.at(pos - 1));
         const bool atTextStart = QStringView(m_text).first(pos).trimmed().isEmpty();
-        switch (m_markers.match(QStringView(m_text).sliced(pos), atWordStart, atTextStart)) {
+        const bool atLineStart = pos == 0 || m_text.at(pos - 1) == u'\n';
+        switch (m_markers.match(QStringView(m_text).sliced(pos), atWordStart, atTextStart, atLineStart)) {
         case EnvelopeMarkers::Match::Full:
             m_captureStart = pos;
+            m_captureCloser = closerOf(QStringView(m_text).sliced(pos));
             m_scan = pos;
+            reconsiderCapture(); // it may have arrived whole
             break;
         case EnvelopeMarkers::Match::Prefix:
             m_scan = pos; // wait for more text
@@ -236,7 +383,13 @@ QList<QJsonObject> StreamGuard::feed(const QJsonObject& chunk)
     const QString content = delta.value("content"_L1).toString();
     if (!content.isEmpty()) {
         m_text += content;
-        const QString out = releasable();
+        QString thought;
+        const bool inReasoning = m_watch && takeReasoning(&thought);
+        if (!thought.isEmpty()) {
+            m_reasoning += thought;
+            emitDelta({ { u"reasoning_content"_s, thought } });
+        }
+        const QString out = inReasoning ? QString() : releasable();
         if (!out.isEmpty())
             emitDelta({ { u"content"_s, out } });
     }

@@ -26,7 +26,7 @@ public:
     // Is `text` a marker (Full), the beginning of one (Prefix), or neither? `atWordStart` says
     // whether the text follows a non-word character; `atTextStart` whether only whitespace
     // precedes it in the answer.
-    Match match(QStringView text, bool atWordStart, bool atTextStart) const;
+    Match match(QStringView text, bool atWordStart, bool atTextStart, bool atLineStart = true) const;
 
 private:
     enum class NameContext { Prose, TextStart, InList };
@@ -70,6 +70,12 @@ public:
 
 private:
     QString releasable();
+    // Leading inline reasoning (<think>...): returns what to send as reasoning now and moves
+    // m_sent past it; false when the text is not (or no longer) in such a block.
+    bool takeReasoning(QString* reasoning);
+    // A held envelope that closed without being a call (a fence of data, a JSON object that
+    // names no declared tool) is released; one that holds a call stays held to the end.
+    void reconsiderCapture();
 
     EnvelopeMarkers m_markers;
     bool m_watch;
@@ -78,6 +84,12 @@ private:
     qsizetype m_sent = 0;
     qsizetype m_scan = 0;          // where the search for a marker resumes
     qsizetype m_captureStart = -1; // where a certain envelope began
+    QString m_captureCloser;       // what ends it: a closing tag, "\n```" for fences, "{" for a
+                                   // JSON value; empty: nothing does (held to the end)
+    enum class LeadingReasoning { Undecided, Inside, Done };
+    LeadingReasoning m_leading = LeadingReasoning::Undecided;
+    QString m_reasoningClose;      // the closing tag of the leading reasoning block
+    ToolCatalog m_tools;
     QString m_reasoning;
     QList<NativeCall> m_calls;
     QString m_finishReason;
