@@ -18,6 +18,8 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTextBrowser>
+#include "uitestsupport.h"
+
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -28,16 +30,6 @@ QString screenshotPath(const QString& name)
 {
     const QString directory = qEnvironmentVariable("TEMPER_SCREENSHOT_DIR", QDir::tempPath());
     return QDir(directory).filePath(name + u".png"_s);
-}
-
-int distinctColours(const QImage& image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 3) {
-        for (int x = 0; x < image.width(); x += 3)
-            colours.insert(image.pixel(x, y));
-    }
-    return int(colours.size());
 }
 
 int exampleIndex(const QString& titleStart)
@@ -413,18 +405,7 @@ void TestFormatLab::rendersTheRetriedExample()
 
     // A dark palette: the panes are rendered again in its colours.
     const QPalette light = QApplication::palette();
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-    dark.setColor(QPalette::Mid, QColor(0x50, 0x50, 0x50));
+    const QPalette dark = darkPalette();
     QApplication::setPalette(dark);
     m_lab->loadExample(exampleIndex(u"An out-of-range"_s));
     QVERIFY(waitForPreview());

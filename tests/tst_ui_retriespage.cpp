@@ -14,6 +14,8 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QTextDocument>
+#include "uitestsupport.h"
+
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -45,20 +47,6 @@ QString visibleText(const QWidget* widget)
 QWidget* child(const QWidget* parent, const QString& objectName)
 {
     return parent->findChild<QWidget*>(objectName);
-}
-
-QPalette darkPalette()
-{
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-    return dark;
 }
 
 // The mean lightness of the coloured pixels of a widget (diff rows, badges), -1 when none are.

@@ -15,6 +15,8 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include "uitestsupport.h"
+
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -25,17 +27,6 @@ QString outputDirectory()
 {
     const QString fromEnvironment = qEnvironmentVariable("TEMPER_SCREENSHOT_DIR");
     return fromEnvironment.isEmpty() ? QStringLiteral(TEMPER_SCREENSHOT_DEFAULT_DIR) : fromEnvironment;
-}
-
-// A picture with something on it: many distinct colours, not one flat fill.
-int distinctColours(const QImage& image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 3) {
-        for (int x = 0; x < image.width(); x += 3)
-            colours.insert(image.pixel(x, y));
-    }
-    return int(colours.size());
 }
 
 } // namespace
@@ -126,17 +117,7 @@ void TestScreenshots::darkPalette()
 {
     // Colours come from the palette: a dark system theme must read as well as a light one.
     const QPalette light = QApplication::palette();
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    const QPalette dark = ::darkPalette();
     QApplication::setPalette(dark);
     m_window->selectExchange(m_ids.value(u"unknown-tool"_s));
     m_window->detailPane()->setCurrentIndex(0);

@@ -12,6 +12,8 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTreeView>
+#include "uitestsupport.h"
+
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -19,16 +21,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString kModel = u"temper-demo-1.0"_s;
-
-int distinctColours(const QImage& image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 3) {
-        for (int x = 0; x < image.width(); x += 3)
-            colours.insert(image.pixel(x, y));
-    }
-    return int(colours.size());
-}
 
 } // namespace
 

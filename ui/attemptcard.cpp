@@ -1,5 +1,7 @@
 #include "attemptcard.h"
 
+#include "guard/jsontext.h"
+
 #include "exchangetablemodel.h"
 #include "outcomestyle.h"
 
@@ -25,16 +27,7 @@ constexpr int MaxShownDiffLines = 300;
 // "got a few" reads as the value "a few").
 QString prettyJson(const QJsonValue& value)
 {
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented)).trimmed();
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented)).trimmed();
-    if (value.isUndefined())
-        return QString();
-    // QJsonDocument holds only objects and arrays: write the value inside an array, then unwrap it.
-    return QString::fromUtf8(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact))
-        .mid(1)
-        .chopped(1);
+    return Guard::jsonText(value, QJsonDocument::Indented);
 }
 
 QString reformatJson(const QString& text, QJsonDocument::JsonFormat format)

@@ -1,5 +1,6 @@
 #include "chathtml.h"
 
+#include "guard/jsontext.h"
 #include "outcomestyle.h"
 
 #include <QJsonArray>
@@ -205,7 +206,7 @@ QString request(const QJsonObject& body, const Colours& colours)
         if (it.key() == "messages"_L1 || it.key() == "tools"_L1)
             continue;
         const QJsonValue value = it.value();
-        const QString shown = value.isString() ? value.toString() : QString::fromUtf8(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+        const QString shown = value.isString() ? value.toString() : Guard::jsonText(value);
         settings.append(u"<b>%1</b> %2"_s.arg(escaped(it.key()), escaped(shown.left(300))));
     }
     if (!settings.isEmpty())

@@ -1,5 +1,7 @@
 #include "formatlab.h"
 
+#include "guard/jsontext.h"
+
 #include "demo/demotraffic.h"
 #include "guard/guardtrace.h"
 #include "outcomestyle.h"
@@ -65,14 +67,7 @@ QString preformatted(const QString& text)
 
 QString jsonText(const QJsonValue& value, QJsonDocument::JsonFormat format = QJsonDocument::Compact)
 {
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(format)).trimmed();
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(format)).trimmed();
-    if (value.isUndefined())
-        return QObject::tr("(nothing)");
-    const QByteArray wrapped = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+    return value.isUndefined() ? QObject::tr("(nothing)") : Guard::jsonText(value, format);
 }
 
 // Arguments text as people read it: indented when it is JSON, as written otherwise.

@@ -1,5 +1,7 @@
 #include "jsontreemodel.h"
 
+#include "guard/jsontext.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,7 +24,7 @@ QString spelling(const QJsonValue& value)
     switch (value.type()) {
     case QJsonValue::String:
     case QJsonValue::Double:
-        return QString::fromUtf8(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+        return Guard::jsonText(value);
     case QJsonValue::Bool:
         return value.toBool() ? u"true"_s : u"false"_s;
     default:

@@ -1,5 +1,7 @@
 #include "rescuepage.h"
 
+#include "guard/jsontext.h"
+
 #include "guard/attempt.h"
 #include "guard/guardtrace.h"
 #include "guard/literalparser.h"
@@ -24,20 +26,11 @@
 #include <cmath>
 
 using namespace Qt::StringLiterals;
+using Guard::jsonText;
 
 namespace {
 
 enum RepairColumn { CallColumn, WhereColumn, KindColumn, BeforeColumn, AfterColumn, DescriptionColumn };
-
-QString jsonText(const QJsonValue& value)
-{
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    const QByteArray wrapped = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
-}
 
 QString prettyJson(const QJsonObject& object)
 {

@@ -1,5 +1,7 @@
 #include "demomodel.h"
 
+#include "guard/jsontext.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -239,7 +241,7 @@ Reply Model::reply(const QJsonObject& request) const
         for (auto it = arguments.constBegin(); it != arguments.constEnd(); ++it) {
             const QJsonValue value = it.value();
             const QString text = value.isString() ? value.toString()
-                : QString::fromUtf8(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+                : Guard::jsonText(value);
             xml += u"<parameter="_s + it.key() + u">\n"_s + text + u"\n</parameter>\n"_s;
         }
         reply.content = xml + u"</function>\n</tool_call>"_s;

@@ -1,5 +1,7 @@
 #include "attempt.h"
 
+#include "jsontext.h"
+
 #include "rescuer.h"
 
 #include <QJsonArray>
@@ -14,16 +16,6 @@ using namespace Qt::StringLiterals;
 namespace Guard {
 
 namespace {
-
-QString serialise(const QJsonValue& value)
-{
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    const QByteArray wrapped = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
-}
 
 QString textOf(const QJsonValue& content)
 {
@@ -133,7 +125,7 @@ AttemptAnalysis analyzeAttempt(const QString& content, const QString& reasoning,
         CheckedCall call;
         call.id = parsed.id.isEmpty() ? newCallId() : parsed.id;
         call.name = parsed.name;
-        call.argumentsText = serialise(parsed.arguments);
+        call.argumentsText = jsonText(parsed.arguments);
         call.rescued = true;
         call.span = parsed.span;
         call.validation = SchemaValidator::validate(tools, parsed.name, parsed.arguments, {}, validatorOptions);
@@ -154,7 +146,7 @@ AttemptAnalysis analyzeCompletion(const QJsonObject& completion, const ToolCatal
         const QJsonValue arguments = function.value("arguments"_L1);
         // Some servers send the arguments as an object instead of a string.
         nativeCalls.append({ i, call.value("id"_L1).toString(), function.value("name"_L1).toString(),
-                             arguments.isString() ? arguments.toString() : serialise(arguments) });
+                             arguments.isString() ? arguments.toString() : jsonText(arguments) });
     }
     QString reasoning = message.value("reasoning_content"_L1).toString();
     if (reasoning.isEmpty())

@@ -1,5 +1,7 @@
 #include "schemavalidator.h"
 
+#include "jsontext.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -43,13 +45,11 @@ const QSet<QString>& annotationKeywords()
     return keywords;
 }
 
-QString jsonText(const QJsonValue& value)
+QString shownJson(const QJsonValue& value)
 {
     if (value.isUndefined())
         return u"nothing"_s;
-    // QJsonDocument holds only objects and arrays: wrap, serialise, unwrap.
-    const QByteArray json = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(json.mid(1, json.size() - 2));
+    return Guard::jsonText(value);
 }
 
 bool isWhole(double number)
@@ -130,7 +130,7 @@ QString listValues(const QJsonArray& values, const QString& separator)
             parts.append(u"…"_s);
             break;
         }
-        parts.append(cut(jsonText(value), 60));
+        parts.append(cut(shownJson(value), 60));
     }
     return parts.join(separator);
 }
@@ -291,7 +291,7 @@ struct Location
         escaped.replace(u'~', u"~0"_s).replace(u'/', u"~1"_s);
         static const QRegularExpression identifier(u"^[A-Za-z_$][A-Za-z0-9_$-]*$"_s);
         const QString segment = identifier.match(name).hasMatch() ? QString(u'.' + name)
-                                                                  : QString(u'[' + jsonText(name) + u']');
+                                                                  : QString(u'[' + shownJson(name) + u']');
         return { pointer + u'/' + escaped, path + segment };
     }
     Location index(qsizetype i) const
@@ -340,7 +340,7 @@ QString typeWords(const QStringList& types)
 
 QString numberText(double number)
 {
-    return jsonText(QJsonValue(number));
+    return shownJson(QJsonValue(number));
 }
 
 struct Bounds
@@ -445,7 +445,7 @@ public:
             return nullable ? QString(phrase + u", or null"_s) : phrase;
         }
         if (schema.contains("const"_L1))
-            return u"exactly "_s + cut(jsonText(schema.value("const"_L1)), 80);
+            return u"exactly "_s + cut(shownJson(schema.value("const"_L1)), 80);
         if (types) {
             QStringList parts;
             for (const QString& type : *types)
@@ -506,7 +506,7 @@ public:
             return values;
         }
         if (schema.contains("const"_L1))
-            return cut(jsonText(schema.value("const"_L1)), 80);
+            return cut(shownJson(schema.value("const"_L1)), 80);
         if (const std::optional<QStringList> types = declaredTypes(schema)) {
             QStringList parts;
             for (const QString& type : *types)
@@ -629,7 +629,7 @@ private:
                         entries.append(u"…"_s);
                         break;
                     }
-                    entries.append(jsonText(it.key()) + u": "_s + shape(it.value(), depth + 1)
+                    entries.append(shownJson(it.key()) + u": "_s + shape(it.value(), depth + 1)
                         + (wantRequired ? QString() : u" (optional)"_s));
                 }
             }
@@ -886,7 +886,7 @@ public:
         }
         if (schema.contains("const"_L1) && !jsonEqual(schema.value("const"_L1), out.value)) {
             addIssue(out, Rule::Const, at, out.value, schema,
-                at.label() + u" must be exactly "_s + cut(jsonText(schema.value("const"_L1)), 80)
+                at.label() + u" must be exactly "_s + cut(shownJson(schema.value("const"_L1)), 80)
                     + u", but got "_s + describeValue(out.value),
                 expect(schema, 0));
             return out;
@@ -911,7 +911,7 @@ public:
             const QString lexeme = m_integralFloats.value(at.pointer);
             const QJsonValue after(qint64(out.value.toDouble()));
             out.repairs.append({ RepairKind::IntegralFloat, at.pointer, out.value, after,
-                at.label() + u": "_s + lexeme + u" written as the integer "_s + jsonText(after) });
+                at.label() + u": "_s + lexeme + u" written as the integer "_s + shownJson(after) });
             out.value = after;
         }
         return out;
@@ -1024,15 +1024,15 @@ private:
         QString description;
         switch (winner->first) {
         case RepairKind::NumericString:
-            description = at.label() + u": the string "_s + jsonText(value) + u" read as the number "_s
-                + jsonText(winner->second);
+            description = at.label() + u": the string "_s + shownJson(value) + u" read as the number "_s
+                + shownJson(winner->second);
             break;
         case RepairKind::BooleanString:
-            description = at.label() + u": the string "_s + jsonText(value) + u" read as "_s
-                + jsonText(winner->second);
+            description = at.label() + u": the string "_s + shownJson(value) + u" read as "_s
+                + shownJson(winner->second);
             break;
         default:
-            description = at.label() + u": the single value "_s + cut(jsonText(value), 80)
+            description = at.label() + u": the single value "_s + cut(shownJson(value), 80)
                 + u" wrapped in an array"_s;
             break;
         }
@@ -1171,7 +1171,7 @@ private:
             QSet<QString> seen;
             for (qsizetype i = 0; i < array.size(); ++i) {
                 // Compact JSON is canonical here: object keys are sorted and 1.0 prints as 1.
-                const QString canonical = jsonText(array.at(i));
+                const QString canonical = shownJson(array.at(i));
                 if (seen.contains(canonical)) {
                     addIssue(out, Rule::UniqueItems, at, out.value, schema,
                         at.label() + u" must not repeat items, but item "_s + QString::number(i)
@@ -1300,7 +1300,7 @@ private:
                 const Outcome name = evaluate(QJsonValue(key), propertyNames, child, depth + 1, false);
                 if (!name.passed())
                     addIssue(out, name.issues.first().rule, child, QJsonValue(key), schema,
-                        u"The property name "_s + jsonText(key) + u" is not accepted: it must be "_s
+                        u"The property name "_s + shownJson(key) + u" is not accepted: it must be "_s
                             + expect(propertyNames, 0),
                         u"a property name that is "_s + expect(propertyNames, 0));
             }
@@ -1312,7 +1312,7 @@ private:
     {
         QString message = at.label() + u" is required but missing"_s;
         if (!trigger.isEmpty())
-            message = at.label() + u" is required when "_s + jsonText(trigger)
+            message = at.label() + u" is required when "_s + shownJson(trigger)
                 + u" is given, but it is missing"_s;
         addIssue(out, Rule::Required, at, QJsonValue(QJsonValue::Undefined), schema, message,
             expect(propertySchema, 0));
@@ -1529,7 +1529,7 @@ CallValidation unknownTool(const QString& name, const ToolCatalog& tools, const 
         ? u"no tools are declared"_s
         : QString(u"one of the declared tools: "_s + cut(names.join(u", "_s), 600));
     result.issues.append({ Rule::UnknownTool, QString(), u"arguments"_s, QJsonValue(name), QJsonObject(),
-        u"There is no tool named "_s + jsonText(name), expected });
+        u"There is no tool named "_s + shownJson(name), expected });
     return result;
 }
 
@@ -1641,9 +1641,9 @@ QString describeValue(const QJsonValue& value)
     case QJsonValue::Bool:
         return value.toBool() ? u"true"_s : u"false"_s;
     case QJsonValue::Double:
-        return u"the number "_s + jsonText(value);
+        return u"the number "_s + shownJson(value);
     case QJsonValue::String:
-        return u"the string "_s + cut(jsonText(value), 80);
+        return u"the string "_s + cut(shownJson(value), 80);
     case QJsonValue::Array: {
         const qsizetype size = value.toArray().size();
         return size == 0 ? u"an empty array"_s : QString(u"an array of "_s + plural(size, u"item"_s));

@@ -1,5 +1,6 @@
 #include "rewrites.h"
 
+#include "guard/jsontext.h"
 #include "guard/streamguard.h"
 
 #include <QJsonArray>
@@ -15,7 +16,7 @@ namespace {
 
 QString compactJson(const QJsonValue& value, qsizetype maxLength = 80)
 {
-    QString text = QString::fromUtf8(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+    const QString text = Guard::jsonText(value);
     return text.size() > maxLength ? text.left(maxLength) + u'…' : text;
 }
 
