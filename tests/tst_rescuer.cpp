@@ -75,6 +75,7 @@ private slots:
     void rules_data();
     void rules();
     void nearMissOnlyOutsideReasoning();
+    void eachIssueSaidOnce();
     void nearMissAfterToolName_data();
     void nearMissAfterToolName();
     void framingWithoutCallsIsRemoved();
@@ -377,6 +378,16 @@ void TestRescuer::jsonCallShapes()
         got.append(QJsonObject { { u"name"_s, call.name }, { u"arguments"_s, call.arguments } });
     const QJsonValue want = parseWholeLiteral(expected, LiteralDialect::Json).value;
     QVERIFY2(jsonEquivalent(got, want), QJsonDocument(got).toJson(QJsonDocument::Compact).constData());
+}
+
+void TestRescuer::eachIssueSaidOnce()
+{
+    // Several parsers see the same rehearsal; the corrective message and the trace say it once.
+    const RescueResult result = Rescuer().rescue(
+        u"<think>I could call <tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call> but no.</think>It will rain."_s,
+        weatherTools());
+    QVERIFY(result.calls.isEmpty());
+    QCOMPARE(result.issues, QStringList { u"ignored a call to 'get_weather' inside closed reasoning (a rehearsal)"_s });
 }
 
 QTEST_APPLESS_MAIN(TestRescuer)

@@ -443,6 +443,8 @@ RescueResult Rescuer::rescue(QStringView text, const ToolCatalog& tools) const
         result.nearMiss = false;
         result.issues.append(winner.issues);
     }
+    // Several parsers may fail on the same text for the same reason; say each reason once.
+    result.issues.removeDuplicates();
     return result;
 }
 
