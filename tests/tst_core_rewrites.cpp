@@ -163,6 +163,9 @@ void TestRewrites::completionFromEvents_data()
                                R"({"choices":[{"delta":{},"finish_reason":"tool_calls"}]})" }
         << QByteArray(R"({"role":"assistant","content":"","reasoning_content":"think","tool_calls":[{"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]})")
         << u"tool_calls"_s;
+    QTest::addRow("inline reasoning not said twice")
+        << QList<QByteArray> { R"({"choices":[{"delta":{"content":"<think>plan</think>Sunny."},"finish_reason":"stop"}]})" }
+        << QByteArray(R"({"role":"assistant","content":"<think>plan</think>Sunny."})") << u"stop"_s;
     QTest::addRow("comments and junk skipped") << QList<QByteArray> { "not json", R"({"choices":[{"delta":{"content":"a"}}]})" }
                                                << QByteArray(R"({"role":"assistant","content":"a"})") << u"stop"_s;
     QTest::addRow("wild call index ignored")

@@ -386,7 +386,7 @@ QList<QJsonObject> StreamGuard::feed(const QJsonObject& chunk)
         QString thought;
         const bool inReasoning = m_watch && takeReasoning(&thought);
         if (!thought.isEmpty()) {
-            m_reasoning += thought;
+            m_inlineReasoning += thought;
             emitDelta({ { u"reasoning_content"_s, thought } });
         }
         const QString out = inReasoning ? QString() : releasable();

@@ -60,7 +60,10 @@ public:
     const QString& text() const { return m_text; }
     qsizetype sentLength() const { return m_sent; } // text already forwarded
     QString heldText() const { return m_text.mid(m_sent); }
+    // reasoning_content (or "reasoning") the backend sent. Inline reasoning at the start of the
+    // text stays in text() (where the rescue finds it) and is kept apart in inlineReasoning().
     const QString& reasoning() const { return m_reasoning; }
+    const QString& inlineReasoning() const { return m_inlineReasoning; }
     QList<NativeCall> nativeCalls() const { return m_calls; }
     const QString& finishReason() const { return m_finishReason; }
     const QJsonObject& usage() const { return m_usage; }
@@ -91,6 +94,7 @@ private:
     QString m_reasoningClose;      // the closing tag of the leading reasoning block
     ToolCatalog m_tools;
     QString m_reasoning;
+    QString m_inlineReasoning; // sent to the client as reasoning_content, still part of m_text
     QList<NativeCall> m_calls;
     QString m_finishReason;
     QJsonObject m_usage;
