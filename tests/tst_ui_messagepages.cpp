@@ -8,6 +8,7 @@
 #include "httpmessageview.h"
 #include "jsontreemodel.h"
 #include "messagepages.h"
+#include "uitestsupport.h"
 #include "widgettext.h"
 
 #include <QAbstractItemModelTester>
@@ -379,11 +380,7 @@ void TestMessagePages::darkPaletteRendersAgain()
     page.showExchange(exchange);
     auto* chat = page.findChild<QTextBrowser*>(u"chatView"_s);
     QTRY_VERIFY(!page.view()->chatText().isEmpty());
-    QPalette dark = page.palette();
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    const QPalette dark = darkPalette();
     QVERIFY(!chat->toHtml().contains(u"#1e1e1e"_s));
     page.setPalette(dark);
     QTRY_VERIFY(chat->toHtml().contains(u"#1e1e1e"_s));

@@ -23,6 +23,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include "uitestsupport.h"
+
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -503,15 +505,7 @@ void TestSettingsDialog::screenshot()
     QFETCH(QString, file);
     const QPalette light = QApplication::palette();
     if (dark) {
-        QPalette palette;
-        palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-        palette.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-        palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-        palette.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-        palette.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-        palette.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-        palette.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-        QApplication::setPalette(palette);
+        QApplication::setPalette(darkPalette());
     }
     const auto restore = qScopeGuard([&] { QApplication::setPalette(light); });
     const auto dialog = makeDialog();
