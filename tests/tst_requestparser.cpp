@@ -42,6 +42,60 @@ Outcome feed(const QByteArray& input, const QList<qsizetype>& cuts, const Limits
     return outcome;
 }
 
+// What a connection that streams bodies sees: the head as soon as it is parsed, then the body
+// in pieces; for every request in `input`.
+struct StreamedOutcome
+{
+    RequestParser::Status status = RequestParser::Status::Incomplete;
+    int errorStatus = 0;
+    QList<QByteArray> targets;  // in the order the heads came
+    QList<QByteArray> bodies;   // the pieces of each body joined
+    QList<bool> streamed;       // the head came before the end of the body, which was streamed
+    QList<bool> collectedEmpty; // the completed request carried no body of its own
+};
+
+StreamedOutcome feedStreaming(const QByteArray& input, const QList<qsizetype>& cuts, const Limits& limits = {})
+{
+    RequestParser parser(limits);
+    StreamedOutcome outcome;
+    qsizetype start = 0;
+    QList<qsizetype> ends = cuts;
+    ends.append(input.size());
+    bool streaming = false;
+    for (qsizetype end : ends) {
+        parser.append(QByteArrayView(input).sliced(start, end - start));
+        start = end;
+        while (true) {
+            outcome.status = parser.parse();
+            if (outcome.status == RequestParser::Status::Error) {
+                outcome.errorStatus = parser.errorStatus();
+                if (streaming) // what was decoded before the error is still handed out
+                    outcome.bodies.last().append(parser.takeBodyBytes());
+                return outcome;
+            }
+            if (outcome.status == RequestParser::Status::Incomplete && parser.bodyInProgress() && !streaming) {
+                parser.streamBody();
+                streaming = true;
+                outcome.targets.append(parser.partialRequest().target);
+                outcome.bodies.append(QByteArray());
+            }
+            if (streaming)
+                outcome.bodies.last().append(parser.takeBodyBytes());
+            if (outcome.status != RequestParser::Status::Complete)
+                break;
+            const Request request = parser.takeRequest();
+            if (!streaming) { // the whole request was already in: it comes complete with its body
+                outcome.targets.append(request.target);
+                outcome.bodies.append(request.body);
+            }
+            outcome.streamed.append(streaming);
+            outcome.collectedEmpty.append(request.body.isEmpty());
+            streaming = false;
+        }
+    }
+    return outcome;
+}
+
 const QByteArray kGet = "GET /v1/models?x=1 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n";
 const QByteArray kPost = "POST /v1/chat/completions HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
                          "Content-Length: 13\r\n\r\n{\"a\":\"b c\"}\r\n";
@@ -69,6 +123,10 @@ private slots:
     void refusedRequestKeepsWhatArrived_data();
     void refusedRequestKeepsWhatArrived();
     void unparsedHeadWhileArriving();
+    void streamedBodyMatchesCollectedBody_data();
+    void streamedBodyMatchesCollectedBody();
+    void streamedBodyKeepsTheLimits();
+    void streamedBodyDoesNotPileUp();
 };
 
 void TestRequestParser::parsesValidRequests_data()
@@ -159,6 +217,87 @@ void TestRequestParser::everySplitGivesTheSameRequests()
             QCOMPARE(split.requests.at(i).headers.size(), whole.requests.at(i).headers.size());
         }
     }
+}
+
+void TestRequestParser::streamedBodyMatchesCollectedBody_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addRow("length") << kPost;
+    QTest::addRow("chunked") << kChunked;
+    QTest::addRow("length, then pipelined get") << kPost + kGet;
+    QTest::addRow("chunked, then length, then get") << kChunked + kPost + kGet;
+    QTest::addRow("no body") << kGet;
+}
+
+// Streaming changes only who holds the body: the same bytes come out, in any split, and the
+// requests that follow are parsed as before.
+void TestRequestParser::streamedBodyMatchesCollectedBody()
+{
+    QFETCH(QByteArray, input);
+    const Outcome collected = feed(input, {});
+    QVERIFY(!collected.requests.isEmpty());
+
+    QList<QList<qsizetype>> splits { QList<qsizetype>() };
+    QList<qsizetype> everyByte;
+    for (qsizetype i = 1; i < input.size(); ++i) {
+        everyByte.append(i);
+        splits.append(QList<qsizetype> { i });
+    }
+    splits.append(everyByte);
+    for (const QList<qsizetype>& cuts : std::as_const(splits)) {
+        const StreamedOutcome streamed = feedStreaming(input, cuts);
+        QCOMPARE(streamed.status, collected.status);
+        QCOMPARE(streamed.targets.size(), collected.requests.size());
+        QCOMPARE(streamed.collectedEmpty.size(), collected.requests.size());
+        for (int i = 0; i < collected.requests.size(); ++i) {
+            QCOMPARE(streamed.targets.at(i), collected.requests.at(i).target);
+            QCOMPARE(streamed.bodies.at(i), collected.requests.at(i).body);
+            if (streamed.streamed.at(i))
+                QVERIFY(streamed.collectedEmpty.at(i));
+            // Fed a byte at a time, every body is streamed.
+            if (cuts.size() > 1)
+                QCOMPARE(streamed.streamed.at(i), !collected.requests.at(i).body.isEmpty());
+        }
+    }
+}
+
+void TestRequestParser::streamedBodyKeepsTheLimits()
+{
+    Limits limits;
+    limits.maxBodyBytes = 8;
+    // A chunked body is only known to be too large once its chunks say so, mid-stream.
+    const QByteArray chunked = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n";
+    const qsizetype headEnd = chunked.indexOf("\r\n\r\n") + 4;
+    StreamedOutcome outcome = feedStreaming(chunked, { headEnd }, limits);
+    QCOMPARE(outcome.status, RequestParser::Status::Error);
+    QCOMPARE(outcome.errorStatus, 413);
+    QCOMPARE(outcome.bodies, QList<QByteArray> { "hello" });
+    // Broken framing in the middle of a streamed body.
+    outcome = feedStreaming("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", { headEnd });
+    QCOMPARE(outcome.status, RequestParser::Status::Error);
+    QCOMPARE(outcome.errorStatus, 400);
+    QCOMPARE(outcome.bodies, QList<QByteArray> { "abc" });
+}
+
+void TestRequestParser::streamedBodyDoesNotPileUp()
+{
+    RequestParser parser;
+    parser.append("PUT /blob HTTP/1.1\r\nHost: h\r\nContent-Length: 3000000\r\n\r\n");
+    QCOMPARE(parser.parse(), RequestParser::Status::Incomplete);
+    QVERIFY(parser.bodyInProgress());
+    parser.streamBody();
+    const QByteArray piece(100'000, 'x');
+    qint64 taken = 0;
+    for (int i = 0; i < 30; ++i) {
+        parser.append(piece);
+        const RequestParser::Status status = parser.parse();
+        taken += parser.takeBodyBytes().size();
+        QCOMPARE(parser.bufferedBytes(), 0);
+        QCOMPARE(status, i == 29 ? RequestParser::Status::Complete : RequestParser::Status::Incomplete);
+    }
+    QCOMPARE(taken, 3'000'000);
+    QVERIFY(parser.takeRequest().body.isEmpty());
 }
 
 void TestRequestParser::rejects_data()

@@ -1,5 +1,6 @@
 #include "backendclient.h"
 
+#include <QIODevice>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -40,6 +41,71 @@ Failure failureFor(QNetworkReply::NetworkError error)
 
 } // namespace
 
+// The request body of a call while it is still arriving from the client: a sequential device
+// that QNetworkAccessManager reads from as pieces are appended. It is owned by the reply, which
+// reads from it until the reply itself is gone.
+class BodyPipe : public QIODevice
+{
+    Q_OBJECT
+
+public:
+    BodyPipe() { open(QIODevice::ReadOnly | QIODevice::Unbuffered); }
+
+    void append(const QByteArray& bytes)
+    {
+        if (m_finished || bytes.isEmpty())
+            return;
+        m_pending.append(bytes);
+        m_overHigh = m_overHigh || backlog() > UpstreamCall::kBodyBacklogHigh;
+        emit readyRead();
+    }
+    void finish()
+    {
+        if (m_finished)
+            return;
+        m_finished = true;
+        emit readyRead();
+        emit readChannelFinished();
+    }
+    qint64 backlog() const { return m_pending.size() - m_readPos; }
+
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override { return backlog() + QIODevice::bytesAvailable(); }
+    bool atEnd() const override { return m_finished && backlog() == 0; }
+
+Q_SIGNALS:
+    void drained();
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override
+    {
+        const qint64 count = std::min(maxSize, backlog());
+        if (count == 0)
+            return m_finished ? -1 : 0;
+        memcpy(data, m_pending.constData() + m_readPos, size_t(count));
+        m_readPos += count;
+        if (m_readPos == m_pending.size()) {
+            m_pending.clear();
+            m_readPos = 0;
+        } else if (m_readPos > 64 * 1024 && m_readPos * 2 > m_pending.size()) {
+            m_pending.remove(0, m_readPos);
+            m_readPos = 0;
+        }
+        if (m_overHigh && backlog() <= UpstreamCall::kBodyBacklogHigh / 2) {
+            m_overHigh = false;
+            emit drained();
+        }
+        return count;
+    }
+    qint64 writeData(const char*, qint64) override { return -1; }
+
+private:
+    QByteArray m_pending;
+    qint64 m_readPos = 0;
+    bool m_overHigh = false; // went over the high mark; drained() follows once it is low again
+    bool m_finished = false;
+};
+
 QString failureName(Failure failure)
 {
     switch (failure) {
@@ -55,11 +121,14 @@ QString failureName(Failure failure)
 
 // ---- UpstreamCall
 
-UpstreamCall::UpstreamCall(QNetworkReply* reply, int inactivityTimeoutMs, QObject* parent)
+UpstreamCall::UpstreamCall(QNetworkReply* reply, BodyPipe* body, int inactivityTimeoutMs, QObject* parent)
     : QObject(parent)
     , m_reply(reply)
+    , m_body(body)
     , m_url(reply->url())
 {
+    if (body)
+        connect(body, &BodyPipe::drained, this, &UpstreamCall::bodyDrained);
     m_inactivity.setSingleShot(true);
     m_inactivity.setInterval(inactivityTimeoutMs);
     connect(&m_inactivity, &QTimer::timeout, this, [this] {
@@ -87,6 +156,23 @@ void UpstreamCall::abort()
         m_reply->deleteLater();
         m_reply = nullptr;
     }
+}
+
+void UpstreamCall::writeBody(const QByteArray& bytes)
+{
+    if (m_body && !m_done)
+        m_body->append(bytes);
+}
+
+void UpstreamCall::finishBody()
+{
+    if (m_body && !m_done)
+        m_body->finish();
+}
+
+qint64 UpstreamCall::bodyBacklog() const
+{
+    return m_body ? m_body->backlog() : 0;
 }
 
 void UpstreamCall::setPaused(bool paused)
@@ -221,10 +307,23 @@ UpstreamCall* Client::send(const UpstreamRequest& request)
     }
 
     QNetworkAccessManager* manager = pickManager();
-    QNetworkReply* reply = request.body.isEmpty() && request.method != "POST" && request.method != "PUT" && request.method != "PATCH"
-        ? manager->sendCustomRequest(networkRequest, request.method)
-        : manager->sendCustomRequest(networkRequest, request.method, request.body);
-    auto* call = new UpstreamCall(reply, request.inactivityTimeoutMs, this);
+    QNetworkReply* reply = nullptr;
+    BodyPipe* body = nullptr;
+    if (request.streamedBody) {
+        body = new BodyPipe;
+        if (request.streamedBodyLength >= 0) {
+            // Without both, Qt reads the whole device before it sends the request.
+            networkRequest.setHeader(QNetworkRequest::ContentLengthHeader, request.streamedBodyLength);
+            networkRequest.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        }
+        reply = manager->sendCustomRequest(networkRequest, request.method, body);
+        body->setParent(reply);
+    } else if (request.body.isEmpty() && request.method != "POST" && request.method != "PUT" && request.method != "PATCH") {
+        reply = manager->sendCustomRequest(networkRequest, request.method);
+    } else {
+        reply = manager->sendCustomRequest(networkRequest, request.method, request.body);
+    }
+    auto* call = new UpstreamCall(reply, body, request.inactivityTimeoutMs, this);
     for (Pooled& pooled : m_pool) {
         if (pooled.manager == manager) {
             ++pooled.inFlight;
@@ -244,3 +343,5 @@ UpstreamCall* Client::send(const UpstreamRequest& request)
 }
 
 } // namespace Backend
+
+#include "backendclient.moc"

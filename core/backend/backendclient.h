@@ -19,8 +19,15 @@ struct UpstreamRequest
     QUrl url;
     Http::Headers headers;
     QByteArray body;
+    // A body that is still arriving: the call sends what writeBody() gives it as it comes.
+    // With a known length the backend gets each piece at once; without one (a chunked client
+    // body) Qt collects the whole body first, as it cannot send a chunked upload.
+    bool streamedBody = false;
+    qint64 streamedBodyLength = -1;
     int inactivityTimeoutMs = 300'000; // no byte for this long: the call fails with Timeout
 };
+
+class BodyPipe;
 
 // Why a call produced no complete answer.
 enum class Failure { None, Refused, Reset, Timeout, HostNotFound, Other };
@@ -43,6 +50,14 @@ public:
     const QUrl& url() const { return m_url; }
     void abort();
 
+    // A streamed request body (UpstreamRequest::streamedBody): pieces in order, then the end.
+    // bodyBacklog() is what the backend has not taken yet; bodyDrained() says it fell low
+    // again after being over kBodyBacklogHigh.
+    void writeBody(const QByteArray& bytes);
+    void finishBody();
+    qint64 bodyBacklog() const;
+    static constexpr qint64 kBodyBacklogHigh = 1024 * 1024;
+
     // Back-pressure: while paused, arriving bytes wait in a bounded buffer (the backend's TCP
     // window then slows it down) instead of being delivered.
     void setPaused(bool paused);
@@ -52,16 +67,18 @@ Q_SIGNALS:
     void dataReceived(const QByteArray& chunk);
     void finished();
     void failed(Backend::Failure failure, const QString& message);
+    void bodyDrained();
 
 private:
     friend class Client;
-    UpstreamCall(QNetworkReply* reply, int inactivityTimeoutMs, QObject* parent);
+    UpstreamCall(QNetworkReply* reply, BodyPipe* body, int inactivityTimeoutMs, QObject* parent);
     void readMetaData();
     void readBody();
     void replyFinished();
     void fail(Failure failure, const QString& message);
 
     QPointer<QNetworkReply> m_reply;
+    QPointer<BodyPipe> m_body;
     QUrl m_url;
     QTimer m_inactivity;
     int m_status = 0;

@@ -1,5 +1,7 @@
 #include "requestparser.h"
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace Http {
@@ -64,10 +66,33 @@ void RequestParser::append(QByteArrayView bytes)
         m_buffer.append(bytes);
 }
 
+bool RequestParser::bodyInProgress() const
+{
+    return m_state == State::Body || m_state == State::ChunkSize || m_state == State::ChunkData
+        || m_state == State::ChunkDataEnd || m_state == State::Trailers;
+}
+
 bool RequestParser::awaitingContinue() const
 {
-    return m_expectContinue && (m_state == State::Body || m_state == State::ChunkSize || m_state == State::ChunkData
-                                || m_state == State::ChunkDataEnd || m_state == State::Trailers);
+    return m_expectContinue && bodyInProgress();
+}
+
+void RequestParser::streamBody()
+{
+    if (!bodyInProgress() || m_streamBody)
+        return;
+    m_streamBody = true;
+    m_streamedBytes = std::exchange(m_request.body, QByteArray()); // what chunked decoding has so far
+}
+
+QByteArray RequestParser::takeBodyBytes()
+{
+    // The consumed bytes go, so a long body never piles up in the buffer.
+    if (m_streamBody) {
+        m_buffer.remove(0, m_pos);
+        m_pos = 0;
+    }
+    return std::exchange(m_streamedBytes, QByteArray());
 }
 
 QByteArray RequestParser::unparsedHead() const
@@ -138,6 +163,16 @@ RequestParser::Status RequestParser::parse()
             break;
         }
         case State::Body: {
+            if (m_streamBody) {
+                const qint64 available = std::min<qint64>(m_buffer.size() - m_pos, m_contentLength - m_bodyBytes);
+                m_streamedBytes.append(m_buffer.constData() + m_pos, available);
+                m_pos += available;
+                m_bodyBytes += available;
+                if (m_bodyBytes < m_contentLength)
+                    return Status::Incomplete;
+                m_state = State::Complete;
+                break;
+            }
             if (m_buffer.size() - m_pos < m_contentLength)
                 return Status::Incomplete;
             m_request.body = m_buffer.mid(m_pos, m_contentLength);
@@ -153,8 +188,9 @@ RequestParser::Status RequestParser::parse()
         }
         case State::ChunkData: {
             const qint64 available = std::min<qint64>(m_buffer.size() - m_pos, m_chunkRemaining);
-            m_request.body.append(m_buffer.constData() + m_pos, available);
+            (m_streamBody ? m_streamedBytes : m_request.body).append(m_buffer.constData() + m_pos, available);
             m_pos += available;
+            m_bodyBytes += available;
             m_chunkRemaining -= available;
             if (m_chunkRemaining > 0)
                 return Status::Incomplete;
@@ -336,7 +372,7 @@ RequestParser::Status RequestParser::parseChunkSize()
             return fail(400, u"malformed chunk size"_s);
         size = size * 16 + digit;
     }
-    if (m_request.body.size() + size > m_limits.maxBodyBytes)
+    if (m_bodyBytes + size > m_limits.maxBodyBytes)
         return fail(413, u"the body is larger than %1 bytes"_s.arg(m_limits.maxBodyBytes));
     m_pos = lineEnd + 2;
     m_chunkRemaining = size;
@@ -376,8 +412,11 @@ Request RequestParser::takeRequest()
     m_scanFrom = 0;
     m_state = State::Head;
     m_contentLength = -1;
+    m_bodyBytes = 0;
     m_chunkRemaining = 0;
     m_expectContinue = false;
+    m_streamBody = false;
+    m_streamedBytes.clear();
     return request;
 }
 

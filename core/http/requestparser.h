@@ -45,6 +45,16 @@ public:
     // while its body has not fully arrived: the connection answers 100 Continue once.
     bool awaitingContinue() const;
     bool hasPartialRequest() const { return !m_buffer.isEmpty() || m_state != State::Head; }
+
+    // True while the current request's head is parsed and its body is still arriving.
+    bool bodyInProgress() const;
+    // Streaming the body: once bodyInProgress(), streamBody() makes the parser hand the decoded
+    // body out as it arrives, through takeBodyBytes(), instead of collecting it in the request
+    // (whose body then stays empty). parse() still says Complete when the body has ended, and
+    // the body limit still applies. For routes that forward a body without reading it.
+    void streamBody();
+    bool streamingBody() const { return m_streamBody; }
+    QByteArray takeBodyBytes();
     qsizetype bufferedBytes() const { return m_buffer.size(); }
 
     // What is known of the request being parsed, for recording one that is refused or times
@@ -72,9 +82,12 @@ private:
     State m_state = State::Head;
     Request m_request;
     qint64 m_contentLength = -1;
+    qint64 m_bodyBytes = 0;       // decoded body bytes of the current request so far
     qint64 m_chunkRemaining = 0;
     qsizetype m_trailerBytes = 0;
     bool m_expectContinue = false;
+    bool m_streamBody = false;
+    QByteArray m_streamedBytes;   // decoded body bytes not yet taken, while streaming
     int m_errorStatus = 0;
     QString m_errorMessage;
     QByteArray m_refusedHead;

@@ -36,6 +36,20 @@ ResponseWriter::ResponseWriter(Connection* connection, Request request)
 {
 }
 
+bool ResponseWriter::bodyPending() const
+{
+    return !m_done && m_connection->m_current == this && m_connection->m_bodyStreaming;
+}
+
+void ResponseWriter::pauseBody(bool paused)
+{
+    if (!bodyPending() || m_connection->m_bodyPaused == paused)
+        return;
+    m_connection->m_bodyPaused = paused;
+    if (!paused) // bytes that arrived while paused raise no new readyRead
+        QMetaObject::invokeMethod(m_connection, &Connection::readSocket, Qt::QueuedConnection);
+}
+
 qint64 ResponseWriter::pendingBytes() const
 {
     return m_done || !m_connection->m_socket ? 0 : m_connection->m_socket->bytesToWrite();
@@ -45,7 +59,8 @@ void ResponseWriter::writeHead(int status, Headers headers, qint64 contentLength
 {
     // A streamed body without chunking (HTTP/1.0) ends when the connection closes.
     const bool closeDelimited = contentLength < 0 && !m_chunked && !m_bodyless;
-    m_keepAlive = m_request.keepAlive() && !closeDelimited;
+    // A response that may end before its request's body has arrived closes the connection.
+    m_keepAlive = m_request.keepAlive() && !closeDelimited && !bodyPending();
     removeHeader(headers, "Content-Length");
     removeHeader(headers, "Transfer-Encoding");
     removeHeader(headers, "Connection");
@@ -139,6 +154,14 @@ void ResponseWriter::abandon()
     emit clientGone();
 }
 
+void ResponseWriter::failBody(int status, const QString& message)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    emit bodyFailed(status, message);
+}
+
 // ---- Connection
 
 Connection::Connection(QTcpSocket* socket, RequestHandler* handler, const ServerConfig& config, QObject* parent)
@@ -181,8 +204,9 @@ void Connection::writeBytes(QByteArrayView bytes)
 
 void Connection::readSocket()
 {
-    // While a response is in flight, pipelined bytes wait in the socket's bounded buffer.
-    if (m_current && m_parser.bufferedBytes() > kSocketReadBuffer)
+    // While a response is in flight, pipelined bytes wait in the socket's bounded buffer; so
+    // do a streamed body's while its consumer asked for a pause.
+    if (m_gone || m_bodyPaused || (m_current && !m_bodyStreaming && m_parser.bufferedBytes() > kSocketReadBuffer))
         return;
     m_parser.append(m_socket->readAll());
     processInput();
@@ -190,15 +214,22 @@ void Connection::readSocket()
 
 void Connection::processInput()
 {
-    if (m_current || m_closing || m_gone)
+    if ((m_current && !m_bodyStreaming) || m_closing || m_gone)
         return;
-    switch (m_parser.parse()) {
+    const RequestParser::Status status = m_parser.parse();
+    if (m_bodyStreaming) {
+        deliverBody(status);
+        return;
+    }
+    switch (status) {
     case RequestParser::Status::Incomplete:
         if (m_parser.awaitingContinue() && !m_continueSent) {
             m_continueSent = true;
             writeBytes("HTTP/1.1 100 Continue\r\n\r\n");
         }
         armTimer();
+        if (m_parser.bodyInProgress() && m_handler->streamsRequestBody(m_parser.partialRequest()))
+            startStreamedRequest();
         return;
     case RequestParser::Status::Error:
         respondError(m_parser.errorStatus(), m_parser.errorMessage());
@@ -214,7 +245,67 @@ void Connection::processInput()
     m_handler->handleRequest(writer);
 }
 
+void Connection::startStreamedRequest()
+{
+    // The request timer keeps running: the whole request, body included, must still arrive
+    // within the request timeout of its first byte.
+    m_parser.streamBody();
+    m_bodyStreaming = true;
+    Request head = m_parser.partialRequest();
+    head.body.clear();
+    auto* writer = new ResponseWriter(this, std::move(head));
+    m_current = writer;
+    m_handler->handleRequest(writer);
+    if (m_current == writer && m_bodyStreaming)
+        deliverBody(m_parser.parse()); // body bytes that came with the head
+}
+
+void Connection::deliverBody(RequestParser::Status status)
+{
+    const QPointer<ResponseWriter> writer = m_current;
+    // Bytes decoded before an error are handed on too, so the trace shows how far the body got.
+    const QByteArray bytes = m_parser.takeBodyBytes();
+    if (writer && !bytes.isEmpty())
+        emit writer->bodyReceived(bytes);
+    if (status == RequestParser::Status::Error) {
+        failStreamedBody(m_parser.errorStatus(), m_parser.errorMessage());
+        return;
+    }
+    if (status != RequestParser::Status::Complete || !writer || m_current != writer || !m_bodyStreaming)
+        return;
+    // The body has ended; the parser moves on to the next request, which waits its turn until
+    // this one's response is finished.
+    m_parser.takeRequest();
+    m_bodyStreaming = false;
+    m_bodyPaused = false;
+    m_continueSent = false;
+    m_timer.stop();
+    m_waiting = Waiting::Nothing;
+    emit writer->bodyComplete();
+}
+
+void Connection::failStreamedBody(int status, const QString& message)
+{
+    const QPointer<ResponseWriter> writer = m_current;
+    m_bodyStreaming = false;
+    m_bodyPaused = false;
+    m_closing = true;
+    m_timer.stop();
+    const bool answered = writer && writer->headersSent();
+    if (writer)
+        writer->failBody(status, message);
+    if (answered)
+        m_socket->abort(); // a response has begun: it cannot become an error answer now
+    else
+        writeErrorAnswer(status, message);
+}
+
 void Connection::respondError(int status, const QString& message)
+{
+    m_handler->requestRejected(writeErrorAnswer(status, message));
+}
+
+Rejection Connection::writeErrorAnswer(int status, const QString& message)
 {
     m_closing = true;
     m_timer.stop();
@@ -237,7 +328,7 @@ void Connection::respondError(int status, const QString& message)
     head += "\r\n" + rejection.responseBody;
     writeBytes(head);
     closeAfterWrite();
-    m_handler->requestRejected(rejection);
+    return rejection;
 }
 
 void Connection::responseFinished(bool keepAlive)
@@ -245,6 +336,11 @@ void Connection::responseFinished(bool keepAlive)
     if (m_current)
         m_current->deleteLater();
     m_current = nullptr;
+    if (m_bodyStreaming) { // answered before the body ended: the rest of it cannot be skipped
+        m_bodyStreaming = false;
+        m_bodyPaused = false;
+        keepAlive = false;
+    }
     if (!keepAlive) {
         m_closing = true;
         closeAfterWrite();
@@ -262,7 +358,7 @@ void Connection::responseFinished(bool keepAlive)
 
 void Connection::armTimer()
 {
-    if (m_current || m_closing)
+    if ((m_current && !m_bodyStreaming) || m_closing)
         return;
     if (!m_parser.hasPartialRequest()) {
         m_waiting = Waiting::Idle;
@@ -275,6 +371,10 @@ void Connection::armTimer()
 
 void Connection::timedOut()
 {
+    if (m_bodyStreaming) {
+        failStreamedBody(408, u"the request body did not arrive in time"_s);
+        return;
+    }
     if (m_current || m_closing)
         return;
     if (m_parser.hasPartialRequest()) {

@@ -15,15 +15,27 @@ class Connection;
 
 // The answer to one request, written now or later, whole or streamed.
 //
-// A writer lives until it emits finished() (the response is complete) or clientGone() (the
-// client went away first); exactly one of the two is emitted. Code that answers asynchronously
-// holds it in a QPointer. Writes after either signal are ignored.
+// A writer lives until it emits finished() (the response is complete), clientGone() (the
+// client went away first) or bodyFailed() (a streamed request body could not be read whole);
+// exactly one of the three is emitted. Code that answers asynchronously holds it in a QPointer.
+// Writes after any of them are ignored.
+//
+// A request whose handler asked for its body streamed (RequestHandler::streamsRequestBody)
+// reaches the handler as soon as its head is parsed, with an empty body; the body follows
+// through bodyReceived() and ends with bodyComplete(). The response may begin before that; if
+// it ends first, the connection closes after it (the rest of the body cannot be skipped).
 class ResponseWriter : public QObject
 {
     Q_OBJECT
 
 public:
     const Request& request() const { return m_request; }
+
+    // True while a streamed request body is still arriving.
+    bool bodyPending() const;
+    // Back-pressure for a streamed body: while paused, the connection reads nothing more from
+    // the client, so TCP slows the client down instead of Temper's memory filling up.
+    void pauseBody(bool paused);
 
     // A complete response with Content-Length.
     void respond(int status, const Headers& headers, const QByteArray& body);
@@ -49,12 +61,21 @@ Q_SIGNALS:
     void clientGone();
     void drained(); // the pending bytes have gone out (resume a paused upstream)
 
+    // A streamed request body: its bytes as they arrive (chunked framing removed), then its end.
+    void bodyReceived(const QByteArray& bytes);
+    void bodyComplete();
+    // The body broke off: malformed chunk framing (400), over the limit (413) or too slow
+    // (408). The layer answers the client itself (or, once a response has begun, closes the
+    // connection); the handler only stops its work.
+    void bodyFailed(int status, const QString& message);
+
 private:
     friend class Connection;
     ResponseWriter(Connection* connection, Request request);
     void writeHead(int status, Headers headers, qint64 contentLength);
     void complete();
     void abandon();
+    void failBody(int status, const QString& message);
 
     Connection* m_connection;
     Request m_request;
@@ -85,6 +106,10 @@ class RequestHandler
 public:
     virtual ~RequestHandler() = default;
     virtual void handleRequest(ResponseWriter* writer) = 0;
+    // Asked once a request's head is parsed and before its body has arrived: true hands the
+    // request over at once and streams its body (see ResponseWriter). Bodies are collected
+    // whole otherwise.
+    virtual bool streamsRequestBody(const Request& head) const { Q_UNUSED(head) return false; }
     // Called after the refusal was written; the connection closes next.
     virtual void requestRejected(const Rejection& rejection) { Q_UNUSED(rejection) }
 };
@@ -117,7 +142,13 @@ private:
     friend class ResponseWriter;
     void readSocket();
     void processInput();
+    void startStreamedRequest();
+    void deliverBody(RequestParser::Status status);
+    // The streamed body of m_current broke off: the handler is told, the client answered.
+    void failStreamedBody(int status, const QString& message);
     void respondError(int status, const QString& message);
+    // Writes the layer's own error answer and closes the connection after it.
+    Rejection writeErrorAnswer(int status, const QString& message);
     void responseFinished(bool keepAlive);
     // Starts the idle timeout between requests, or the request timeout at a request's first
     // byte; later bytes of the same request never restart it (a client trickling a byte at a
@@ -136,6 +167,8 @@ private:
     QTimer m_timer;
     enum class Waiting { Nothing, Idle, Request } m_waiting = Waiting::Nothing; // what m_timer bounds
     bool m_continueSent = false;
+    bool m_bodyStreaming = false; // m_current's body is still arriving
+    bool m_bodyPaused = false;
     bool m_closing = false;
     bool m_gone = false;
 };

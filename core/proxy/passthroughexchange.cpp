@@ -40,6 +40,12 @@ void PassThroughExchange::start()
     upstream.url = m_context.profile.upstreamUrl(request.path, request.query);
     upstream.headers = upstreamHeaders(request.headers, m_context.profile);
     upstream.body = m_upstreamBody;
+    upstream.streamedBody = m_writer->bodyPending();
+    if (upstream.streamedBody) {
+        bool known = false;
+        const qint64 length = request.header("Content-Length").toLongLong(&known);
+        upstream.streamedBodyLength = known ? length : -1;
+    }
     upstream.inactivityTimeoutMs = m_context.profile.timeoutMs;
 
     Trace::Attempt attempt;
@@ -58,6 +64,13 @@ void PassThroughExchange::start()
     connect(m_call, &Backend::UpstreamCall::failed, this,
             [this](Backend::Failure failure, const QString& message) { onFailed(int(failure), message); });
     connect(m_writer, &Http::ResponseWriter::clientGone, this, &PassThroughExchange::onClientGone);
+    connect(m_writer, &Http::ResponseWriter::bodyReceived, this, &PassThroughExchange::onBodyReceived);
+    connect(m_writer, &Http::ResponseWriter::bodyComplete, this, &PassThroughExchange::onBodyComplete);
+    connect(m_writer, &Http::ResponseWriter::bodyFailed, this, &PassThroughExchange::onBodyFailed);
+    connect(m_call, &Backend::UpstreamCall::bodyDrained, this, [this] {
+        if (m_writer)
+            m_writer->pauseBody(false);
+    });
     connect(m_writer, &Http::ResponseWriter::drained, this, [this] {
         if (m_call)
             m_call->setPaused(false);
@@ -181,9 +194,61 @@ void PassThroughExchange::onClientGone()
     finishTrace(Trace::Outcome::Error, u"the client disconnected before the response ended"_s);
 }
 
+void PassThroughExchange::onBodyReceived(const QByteArray& bytes)
+{
+    if (m_done || !m_call)
+        return;
+    m_call->writeBody(bytes);
+    const qint64 room = m_context.traceBodyLimit - m_streamedBody.size();
+    m_streamedBody.append(bytes.first(std::clamp<qint64>(room, 0, bytes.size())));
+    m_streamedBodyTruncated = m_streamedBodyTruncated || room < bytes.size();
+    // The backend takes the body more slowly than the client sends it: stop reading the client.
+    if (m_call->bodyBacklog() > Backend::UpstreamCall::kBodyBacklogHigh && m_writer)
+        m_writer->pauseBody(true);
+}
+
+void PassThroughExchange::onBodyComplete()
+{
+    if (m_call)
+        m_call->finishBody();
+    recordStreamedBody();
+}
+
+void PassThroughExchange::onBodyFailed(int status, const QString& message)
+{
+    if (m_done)
+        return;
+    if (m_call)
+        m_call->abort(); // the backend must not take a cut body for a whole one
+    m_context.store->update(m_id, [&](Trace::Exchange& e) {
+        if (e.clientResponse.status == 0)
+            e.clientResponse.status = status;
+    });
+    finishTrace(Trace::Outcome::Error, u"the request body broke off: "_s + message);
+}
+
+void PassThroughExchange::recordStreamedBody()
+{
+    // Recorded once, whole, so that masking sees a secret even when it was split between pieces.
+    if (m_streamedBody.isEmpty())
+        return;
+    const QByteArray scrubbed = m_context.redactor.scrub(m_streamedBody);
+    m_context.store->update(m_id, [&](Trace::Exchange& e) {
+        appendBody(e.clientRequest, scrubbed, m_context.traceBodyLimit);
+        e.clientRequest.bodyTruncated = e.clientRequest.bodyTruncated || m_streamedBodyTruncated;
+        if (!e.attempts.isEmpty()) {
+            Trace::HttpRecord& sent = e.attempts.first().request;
+            appendBody(sent, scrubbed, m_context.traceBodyLimit);
+            sent.bodyTruncated = sent.bodyTruncated || m_streamedBodyTruncated;
+        }
+    });
+    m_streamedBody.clear();
+}
+
 void PassThroughExchange::finishTrace(Trace::Outcome outcome, const QString& error)
 {
     m_done = true;
+    recordStreamedBody(); // what arrived of a body that did not end
     m_context.store->finish(m_id, [&](Trace::Exchange& e) {
         const qint64 now = e.elapsedUs();
         if (!e.attempts.isEmpty()) {

@@ -16,9 +16,11 @@ namespace Proxy {
 // both in the trace: every route that the guard does not handle (tool-free chat requests,
 // /v1/models, /props, llama.cpp's web UI, ...).
 //
-// Event streams and other bodies are passed on byte for byte as they arrive; only a
-// non-streamed chat answer is collected first, so the client gets it with a Content-Length as
-// from the backend itself. The object deletes itself when the exchange is over.
+// Event streams and other bodies are passed on byte for byte as they arrive, in both
+// directions: a request whose body is still arriving (ResponseWriter::bodyPending) is sent on
+// at once and its body follows piece by piece. Only a non-streamed chat answer is collected
+// first, so the client gets it with a Content-Length as from the backend itself. The object
+// deletes itself when the exchange is over.
 class PassThroughExchange : public QObject
 {
     Q_OBJECT
@@ -36,6 +38,10 @@ private:
     void onFinished();
     void onFailed(int failure, const QString& message);
     void onClientGone();
+    void onBodyReceived(const QByteArray& bytes);
+    void onBodyComplete();
+    void onBodyFailed(int status, const QString& message);
+    void recordStreamedBody();
     void finishTrace(Trace::Outcome outcome, const QString& error = {});
 
     Context m_context;
@@ -45,6 +51,8 @@ private:
     QString m_model;
     QStringList m_toolNames;
     bool m_streamRequested = false;
+    QByteArray m_streamedBody; // a streamed request body as received, up to the trace's limit
+    bool m_streamedBodyTruncated = false;
     quint64 m_id = 0;
     QPointer<Backend::UpstreamCall> m_call;
     Sse::Decoder m_decoder;

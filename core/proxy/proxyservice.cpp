@@ -171,6 +171,13 @@ void ProxyService::handleRequest(Http::ResponseWriter* writer)
     exchange->start();
 }
 
+bool ProxyService::streamsRequestBody(const Http::Request& head) const
+{
+    // Chat completions are read whole: the guard and the trace need the JSON. Every other
+    // forwarded route passes its body on as it arrives (uploads, llama.cpp's own endpoints).
+    return head.method != "OPTIONS" && !head.path.startsWith("/temper/") && !isChatRoute(head);
+}
+
 void ProxyService::handleChat(Http::ResponseWriter* writer)
 {
     const Http::Request& request = writer->request();

@@ -60,6 +60,7 @@ Q_SIGNALS:
 
 private:
     void handleRequest(Http::ResponseWriter* writer) override;
+    bool streamsRequestBody(const Http::Request& head) const override;
     void requestRejected(const Http::Rejection& rejection) override;
     void handleChat(Http::ResponseWriter* writer);
     void refuseChat(Http::ResponseWriter* writer, const QString& message, const QString& code);
