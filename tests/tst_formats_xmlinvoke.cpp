@@ -5,6 +5,7 @@
 #include "guard/formats/xmlinvoke.h"
 #include "guard/rescuer.h"
 #include "jsoncompare.h"
+#include "streamingcheck.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -108,6 +109,8 @@ void checkRow(const FormatParser& parser)
     QCOMPARE(match.issues.size(), match.failed.size());
 
     const RescueResult result = Rescuer({ &parser }).rescue(text, tools);
+    if (!StreamingCheck::callsAreHeldBack(text, tools))
+        return;
     const QString got = describe(result.calls);
     const QString want = QString::fromUtf8(QJsonDocument(calls).toJson(QJsonDocument::Compact));
     QVERIFY2(result.calls.size() == calls.size(), qPrintable(u"calls: got "_s + got + u" want "_s + want));

@@ -199,7 +199,20 @@ void TestGuardPolicy::streamReleasesProse_data()
 
     QTest::addRow("plain prose") << u"The forecast: sunny, 21 degrees. Enjoy!"_s << u"The forecast: sunny, 21 degrees. Enjoy!"_s << false;
     QTest::addRow("comparison sign") << u"If a < b then [x] and {y} stay prose."_s << u"If a < b then [x] and {y} stay prose."_s << false;
-    QTest::addRow("think tag later is not a call") << u"Sure. <think>hmm</think>"_s << u"Sure. <think>hmm</think>"_s << false;
+    QTest::addRow("think tag later is not a call") << u"Sure. <think>hmm</think> ok"_s << u"Sure. <think>hmm</think> ok"_s << false;
+    // A '>' at the end may be the first of Functionary's ">>>NAME": it waits for the next piece.
+    QTest::addRow("trailing angle bracket") << u"a > b >"_s << u"a > b "_s << false;
+    QTest::addRow("not functionary") << u"x >>> y"_s << u"x >>> y"_s << false;
+    QTest::addRow("markdown link") << u"See [the docs](https://example.org) first."_s << u"See [the docs](https://example.org) first."_s << false;
+    QTest::addRow("python list, no call") << u"Use [len(x) for x in xs] here."_s << u"Use [len(x) for x in xs] here."_s << false;
+    QTest::addRow("name as a word") << u"get_weather is the tool."_s << u"get_weather is the tool."_s << false;
+    // Calls written outside envelopes are held from their first character.
+    QTest::addRow("parenthesised call") << u"Calling get_weather({\"city\": \"Paris\"})"_s << u"Calling "_s << true;
+    QTest::addRow("gemma call") << u"Ok.\ncall:get_weather{city:<escape>Paris<escape>}"_s << u"Ok.\n"_s << true;
+    QTest::addRow("functionary call") << u"Ok>>>get_weather\n{\"city\": \"Paris\"}"_s << u"Ok"_s << true;
+    // A '{"' that never closes and names no tool is released once it passes 16 KB.
+    QTest::addRow("unclosed brace, long") << u"Note {\"x\": "_s + QString(20000, u'a') + u" end"_s
+                                          << u"Note {\"x\": "_s + QString(20000, u'a') + u" end"_s << false;
     // An envelope that closes without a call is released with what follows; one with a call is not.
     QTest::addRow("closed data fence") << u"Here:\n```json\n{\"a\": 1}\n```\nAnd then more words."_s
                                        << u"Here:\n```json\n{\"a\": 1}\n```\nAnd then more words."_s << false;
@@ -251,7 +264,18 @@ void TestGuardPolicy::streamSplitsLeadingReasoning_data()
     QTest::addRow("thinking") << u"<thinking>x</thinking>ok"_s << u"x"_s << u"ok"_s;
     QTest::addRow("unclosed") << u"<think>still going"_s << u"still going"_s << QString();
     QTest::addRow("a word, not a tag") << u"<thinker> is a word"_s << QString() << u"<thinker> is a word"_s;
-    QTest::addRow("not at the start") << u"Sure <think>x</think>"_s << QString() << u"Sure <think>x</think>"_s;
+    QTest::addRow("not at the start") << u"Sure <think>x</think>."_s << QString() << u"Sure <think>x</think>."_s;
+    // A call may end a block that never closes: reasoning streams up to it and the call waits
+    // for the rescue at the end. In a block that does close, it was a rehearsal.
+    QTest::addRow("call ends unclosed reasoning")
+        << u"<think>I need the weather <tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>"_s
+        << u"I need the weather "_s << QString();
+    QTest::addRow("rehearsed call in closed reasoning")
+        << u"<think>maybe <tool_call>{\"name\": \"get_weather\"}</tool_call> no</think>Sunny."_s
+        << u"maybe <tool_call>{\"name\": \"get_weather\"}</tool_call> no"_s << u"Sunny."_s;
+    QTest::addRow("data in reasoning streams on")
+        << u"<think>the shape is {\"city\": \"x\"} and then more thought"_s
+        << u"the shape is {\"city\": \"x\"} and then more thought"_s << QString();
 }
 
 void TestGuardPolicy::streamSplitsLeadingReasoning()

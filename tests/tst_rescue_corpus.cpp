@@ -1,7 +1,10 @@
 // The public tool-call corpus (tests/data/toolcall-public.jsonl, copied from the shared research)
 // run through the Rescuer: every case must come out with the expected calls, the expected
-// visible text and, where given, the expected reasoning.
+// visible text and, where given, the expected reasoning. And streamed through the StreamGuard in
+// pieces of any size: no text of a call the rescue finds at the end may have reached the client
+// already as prose.
 #include "guard/rescuer.h"
+#include "guard/streamguard.h"
 #include "jsoncompare.h"
 
 #include <QFile>
@@ -37,6 +40,8 @@ class TestRescueCorpus : public QObject
 private slots:
     void corpus_data();
     void corpus();
+    void streamedCallsAreHeldBack_data();
+    void streamedCallsAreHeldBack();
 };
 
 void TestRescueCorpus::corpus_data()
@@ -83,6 +88,33 @@ void TestRescueCorpus::corpus()
     const QJsonValue expectReasoning = testCase.value("expect_reasoning"_L1);
     if (expectReasoning.isString())
         QCOMPARE(withoutWhitespace(result.reasoning), withoutWhitespace(expectReasoning.toString()));
+}
+
+void TestRescueCorpus::streamedCallsAreHeldBack_data()
+{
+    corpus_data();
+}
+
+void TestRescueCorpus::streamedCallsAreHeldBack()
+{
+    QFETCH(QJsonObject, testCase);
+    if (testCase.value("expect_calls"_L1).toArray().isEmpty())
+        return; // nothing to hold: what prose does while streaming is tst_guardpolicy's
+    const ToolCatalog tools = ToolCatalog::fromTools(testCase.value("tools"_L1).toArray());
+    const QString content = testCase.value("content"_L1).toString();
+    for (const qsizetype piece : { qsizetype(1), qsizetype(3), qsizetype(16), content.size() }) {
+        StreamGuard guard(tools, true, true);
+        for (qsizetype at = 0; at < content.size(); at += piece) {
+            const QJsonObject delta { { u"content"_s, content.mid(at, piece) } };
+            guard.feed(QJsonObject { { u"choices"_s, QJsonArray { QJsonObject { { u"delta"_s, delta } } } } });
+        }
+        const RescueResult result = Rescuer().rescue(guard.text(), tools);
+        QVERIFY(!result.calls.isEmpty());
+        for (const ParsedCall& call : result.calls) {
+            QVERIFY2(call.span.start >= guard.sentLength(),
+                     qPrintable(u"pieces of %1: the call to %2 at %3 was already sent as text (%4 sent): %5"_s.arg(piece).arg(call.name).arg(call.span.start).arg(guard.sentLength()).arg(content.left(guard.sentLength()))));
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestRescueCorpus)

@@ -463,6 +463,13 @@ QByteArray GuardedExchange::acceptedCompletion(const AttemptAnalysis& analysis) 
     return compact(completion);
 }
 
+QString GuardedExchange::heldTextKey(bool rescued) const
+{
+    // Text held in a reasoning block that never closed is reasoning, unless the rescue already
+    // took the reasoning out of it (what is left then is the answer's own text).
+    return m_streamGuard->holdsReasoning() && !rescued ? u"reasoning_content"_s : u"content"_s;
+}
+
 void GuardedExchange::accept(const AttemptAnalysis& analysis)
 {
     const Trace::Outcome outcome = acceptedOutcome(analysis);
@@ -475,7 +482,7 @@ void GuardedExchange::accept(const AttemptAnalysis& analysis)
         const QString rest = analysis.rescued ? visibleText(m_streamGuard->text(), analysis.removedSpans, m_streamGuard->sentLength())
                                               : m_streamGuard->heldText();
         if (!rest.isEmpty())
-            sendChunk({ { u"content"_s, rest } });
+            sendChunk({ { heldTextKey(analysis.rescued), rest } });
     }
     for (int i = 0; i < analysis.calls.size(); ++i) {
         const CheckedCall& call = analysis.calls.at(i);
@@ -512,7 +519,7 @@ void GuardedExchange::giveUp(const AttemptAnalysis& analysis, const Decision& de
     if (m_streamGuard->forwardsText() && (m_streamGuard->sentLength() > 0 || !m_textSent)) {
         const QString held = m_streamGuard->heldText();
         if (!held.isEmpty())
-            sendChunk({ { u"content"_s, held } });
+            sendChunk({ { heldTextKey(false), held } });
     }
     const QList<NativeCall> native = m_streamGuard->nativeCalls();
     for (const NativeCall& call : native) {

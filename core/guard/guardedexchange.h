@@ -61,6 +61,7 @@ private:
     void replayAsStream(const QJsonObject& completion, const AttemptAnalysis& analysis);
     void concludeAttempt(const AttemptAnalysis& analysis);
     void accept(const AttemptAnalysis& analysis);
+    QString heldTextKey(bool rescued) const; // the delta key for held text sent at the end
     void retry(const AttemptAnalysis& analysis, const Decision& decision);
     void giveUp(const AttemptAnalysis& analysis, const Decision& decision);
     void failWithBackendAnswer();

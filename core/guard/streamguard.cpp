@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 #include "reasoning.h"
 #include "rescuer.h"
 
@@ -49,6 +51,7 @@ QString closerOf(QStringView text)
         { u"<function_calls>"_s, u"</function_calls>"_s }, { u"<function_call>"_s, u"</function_call>"_s },
         { u"<invoke "_s, u"</invoke>"_s }, { u"<seed:tool_call>"_s, u"</seed:tool_call>"_s },
         { u"<minimax:tool_call>"_s, u"</minimax:tool_call>"_s }, { u"<longcat_tool_call>"_s, u"</longcat_tool_call>"_s },
+        { u"<toolcall>"_s, u"</toolcall>"_s }, { u"<functionname="_s, u"</function>"_s }, { u"<user>"_s, u"</user>"_s },
     };
     for (const auto& [open, close] : tags) {
         if (text.startsWith(open))
@@ -56,38 +59,31 @@ QString closerOf(QStringView text)
     }
     if (text.startsWith(u"```"))
         return u"\n```"_s;
-    if (text.startsWith(u'{'))
+    if (text.startsWith(u'{') || text.startsWith(u"call:"))
         return u"{"_s;
-    // An array of call objects; "[TOOL_CALLS]" and "[get_weather(" are no JSON.
-    if (text.startsWith(u'[') && text.sliced(1).trimmed().startsWith(u'{'))
-        return u"{"_s;
+    // An array of call objects or a Python call list ("[get_weather(", "[ {"); "[TOOL_CALLS]"
+    // and "[tool]" are special tokens that only the end of the answer closes.
+    if (text.startsWith(u'[')) {
+        const QStringView rest = text.sliced(1).trimmed();
+        qsizetype name = 0;
+        while (name < rest.size() && (isWordChar(rest.at(name)) || rest.at(name) == u'.'))
+            ++name;
+        if (rest.startsWith(u'{') || (name > 0 && name < rest.size() && rest.at(name) == u'('))
+            return u"{"_s;
+        return {};
+    }
+    // NAME({...}): the object and the parenthesis after it.
+    qsizetype name = 0;
+    while (name < text.size() && isWordChar(text.at(name)))
+        ++name;
+    if (name > 0 && name < text.size() && text.at(name) == u'(')
+        return u"("_s;
     return {};
 }
 
-// Where the JSON value starting at `from` ends (just past it), or -1 while it is still open.
-// Strings and their escapes are stepped over, so braces inside them do not count.
-qsizetype jsonValueEnd(QStringView text, qsizetype from)
-{
-    int depth = 0;
-    bool inString = false;
-    for (qsizetype i = from; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (inString) {
-            if (c == u'\\')
-                ++i;
-            else if (c == u'"')
-                inString = false;
-        } else if (c == u'"') {
-            inString = true;
-        } else if (c == u'{' || c == u'[') {
-            ++depth;
-        } else if (c == u'}' || c == u']') {
-            if (--depth == 0)
-                return i + 1;
-        }
-    }
-    return -1;
-}
+// A held region that names no declared tool is released once it grows past this without
+// closing: a stray "{" or an unclosed fence must not stop the rest of an answer from streaming.
+constexpr qsizetype kMaxHeldWithoutTool = 16 * 1024;
 
 } // namespace
 
@@ -99,7 +95,8 @@ EnvelopeMarkers::EnvelopeMarkers(const ToolCatalog& tools)
         u"<tool_call>"_s, u"<tool_call "_s, u"<tool_calls>"_s, u"<TOOLCALL>"_s, u"<tool>"_s, u"<tools>"_s, u"<response>"_s,
         u"<json>"_s, u"<JSON>"_s, u"<xml>"_s, u"<function="_s, u"<function name="_s, u"<function_calls>"_s,
         u"<function_call>"_s, u"<invoke "_s, u"<seed:tool_call>"_s, u"<minimax:tool_call>"_s, u"<longcat_tool_call>"_s,
-        u"<steptml:"_s, u"<atem:"_s, u"]<]minimax[>["_s,
+        u"<steptml:"_s, u"<atem:"_s, u"]<]minimax[>["_s, u"<toolcall>"_s, u"<tool_call:"_s, u"<tool_calls:"_s,
+        u"<functionname="_s, u"<user>"_s, u"<|DSML|"_s, u"[tool]"_s,
         // special tokens (1, 4)
         u"[TOOL_CALLS]"_s, u"<|tool_call|>"_s, u"<|tool_calls_section_begin|>"_s, u"<|tool_call_begin|>"_s,
         u"<|tool_call_start|>"_s, u"<|python_tag|>"_s, u"<|python_start|>"_s, u"<|action_start|>"_s,
@@ -107,15 +104,14 @@ EnvelopeMarkers::EnvelopeMarkers(const ToolCatalog& tools)
         u"<|tool_call>"_s, u"<|channel|>"_s, u"<|start|>"_s, u"<|message|>"_s, u"<|constrain|>"_s, u"<|open|>"_s,
         u"<|message_sep|>"_s, u"<\uff5ctool\u2581calls\u2581begin\uff5c>"_s, u"<\uff5ctool\u2581call\u2581begin\uff5c>"_s,
         u"<\uff5ctool\u2581calls\uff5c>"_s, u"<|tool\u2581calls\u2581begin|>"_s, u"<\uff5cDSML\uff5c"_s,
-        u"<\uff5ctool_calls_begin\uff5c>"_s, u"functools["_s, u"Action:"_s, u"to=functions."_s,
+        u"<\uff5ctool_calls_begin\uff5c>"_s, u"functools["_s, u"Action:"_s, u"function call"_s, u"to=functions."_s,
+        // harmony with its special tokens stripped by the server: "[assistant]commentary to=functions.NAME"
+        u"commentary to="_s, u"assistantcommentary to="_s,
         // fences announcing JSON or XML (1)
         u"```json"_s, u"```JSON"_s, u"```xml"_s, u"```\n{"_s, u"```\n["_s,
     };
-    m_callKeys = { u"name"_s, u"tool"_s, u"tool_name"_s, u"function"_s, u"type"_s, u"arguments"_s, u"parameters"_s,
-                   u"tool_calls"_s, u"tool_call"_s, u"function_call"_s, u"call"_s };
     m_names = tools.names();
-    m_callKeys.append(m_names);
-    QString first = u"<[{`]>"_s;
+    QString first = u"<[{`]>c"_s; // "c" for Gemma's call:NAME{
     for (const QString& literal : std::as_const(m_literals))
         first += literal.front();
     for (const QString& name : std::as_const(m_names)) {
@@ -144,8 +140,19 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchJson(QStringView text) const
             ++i;
         if (i == text.size())
             return i - start < kMaxMarkerWhitespace ? Match::Prefix : Match::No;
-        if (text.at(i) != u'{')
-            return matchNames(text.sliced(i), NameContext::InList);
+        if (text.at(i) != u'{') {
+            // A Python call list, whether or not its first call names a declared tool (a list
+            // with an undeclared sibling still holds declared calls). Markdown's "[text](url)"
+            // has a ']' before its '('.
+            qsizetype name = i;
+            while (name < text.size() && (isWordChar(text.at(name)) || text.at(name) == u'.'))
+                ++name;
+            if (name == i)
+                return Match::No;
+            if (name == text.size())
+                return Match::Prefix;
+            return text.at(name) == u'(' ? Match::Full : Match::No;
+        }
     }
     if (text.at(i) != u'{')
         return Match::No;
@@ -155,20 +162,70 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchJson(QStringView text) const
         ++i;
     if (i == text.size())
         return i - start < kMaxMarkerWhitespace ? Match::Prefix : Match::No;
-    if (text.at(i) != u'"')
+    // Any JSON object: calls come in too many shapes to tell by their first key ({"id", "type",
+    // "function"} from the OpenAI API, escaped keys, wrappers). An object that is not a call is
+    // released the moment it closes, so data in prose is only delayed by its own length.
+    return text.at(i) == u'"' ? Match::Full : Match::No;
+}
+
+EnvelopeMarkers::Match EnvelopeMarkers::matchCallSyntax(QStringView text, bool atWordStart) const
+{
+    // Three ways of writing a call to a declared name outside any envelope: Functionary's
+    // >>>NAME (glued to the prose before it, too), and at a word start Gemma's call:NAME{...} and
+    // NAME({...}) with spaces allowed around the object.
+    enum class Syntax { Functionary, Gemma, Parenthesised };
+    Syntax syntax = Syntax::Parenthesised;
+    QStringView rest = text;
+    Match result = Match::No;
+    if (text.startsWith(u">>>")) {
+        syntax = Syntax::Functionary;
+        rest = text.sliced(3);
+    } else if (QStringView(u">>>").startsWith(text)) {
+        return Match::Prefix;
+    } else if (!atWordStart) {
         return Match::No;
-    const qsizetype keyStart = ++i;
-    while (i < text.size() && text.at(i) != u'"')
-        ++i;
-    const QStringView key = text.sliced(keyStart, i - keyStart);
-    if (i == text.size()) {
-        for (const QString& candidate : m_callKeys) {
-            if (candidate.startsWith(key))
-                return Match::Prefix;
-        }
-        return Match::No;
+    } else if (text.startsWith(u"call:")) {
+        syntax = Syntax::Gemma;
+        rest = text.sliced(5);
+    } else if (QStringView(u"call:").startsWith(text)) {
+        result = Match::Prefix;
     }
-    return m_callKeys.contains(key.toString()) ? Match::Full : Match::No;
+    for (const QString& name : m_names) {
+        if (name.isEmpty())
+            continue;
+        switch (syntax) {
+        case Syntax::Functionary:
+            result = better(result, prefixMatch(rest, name));
+            break;
+        case Syntax::Gemma:
+            result = better(result, prefixMatch(rest, QString(name + u'{')));
+            break;
+        case Syntax::Parenthesised:
+            if (!rest.startsWith(name)) {
+                if (name.startsWith(rest))
+                    result = better(result, Match::Prefix);
+                break;
+            }
+            const QStringView after = rest.sliced(name.size());
+            if (after.isEmpty()) {
+                result = better(result, Match::Prefix);
+                break;
+            }
+            if (after.front() != u'(')
+                break;
+            qsizetype i = 1;
+            while (i < after.size() && after.at(i).isSpace() && i <= kMaxMarkerWhitespace)
+                ++i;
+            if (i == after.size())
+                result = better(result, Match::Prefix);
+            else if (after.at(i) == u'{')
+                result = Match::Full;
+            break;
+        }
+        if (result == Match::Full)
+            return result;
+    }
+    return result;
 }
 
 EnvelopeMarkers::Match EnvelopeMarkers::matchNames(QStringView text, NameContext context) const
@@ -205,7 +262,7 @@ EnvelopeMarkers::Match EnvelopeMarkers::match(QStringView text, bool atWordStart
             continue;
         // ReAct's "Action:" opens a call only at the start of a line ("The next Action: we
         // open the door" is prose).
-        if (!atLineStart && literal == u"Action:"_s)
+        if (!atLineStart && (literal == u"Action:"_s || literal == u"function call"_s))
             continue;
         result = better(result, prefixMatch(text, literal));
         if (result == Match::Full)
@@ -213,6 +270,8 @@ EnvelopeMarkers::Match EnvelopeMarkers::match(QStringView text, bool atWordStart
     }
     if (text.front() == u'{' || text.front() == u'[')
         result = better(result, matchJson(text));
+    if (result != Match::Full)
+        result = better(result, matchCallSyntax(text, atWordStart));
     if (atWordStart)
         result = better(result, matchNames(text, atTextStart ? NameContext::TextStart : NameContext::Prose));
     return result;
@@ -264,9 +323,12 @@ bool StreamGuard::takeReasoning(QString* reasoning)
     // tag at the end waits for the next chunk.
     const qsizetype close = m_text.indexOf(m_reasoningClose, m_sent);
     if (close >= 0) {
+        // Held text included: a call in a closed block is a rehearsal.
         *reasoning += m_text.mid(m_sent, close - m_sent);
         m_sent = close + m_reasoningClose.size();
         m_scan = m_sent;
+        m_captureStart = -1;
+        m_captureCloser.clear();
         m_leading = LeadingReasoning::Done;
         return false; // the rest is the answer
     }
@@ -277,25 +339,106 @@ bool StreamGuard::takeReasoning(QString* reasoning)
             break;
         }
     }
-    *reasoning += m_text.mid(m_sent, safe - m_sent);
-    m_sent = safe;
-    m_scan = m_sent;
+    // A call may end a block that never closes, and is real then: reasoning is watched like
+    // content, and an envelope in it is held until it closes without a call (then it goes out
+    // as reasoning), the block closes (a rehearsal) or the answer ends (the rescue decides).
+    const qsizetype until = releasableUntil(safe);
+    *reasoning += m_text.mid(m_sent, until - m_sent);
+    m_sent = std::max(m_sent, until);
     return true;
+}
+
+EnvelopeMarkers::Match StreamGuard::matchAt(qsizetype pos) const
+{
+    const bool atWordStart = pos == 0 || !isWordChar(m_text.at(pos - 1));
+    const bool atTextStart = QStringView(m_text).first(pos).trimmed().isEmpty();
+    const bool atLineStart = pos == 0 || m_text.at(pos - 1) == u'\n';
+    return m_markers.match(QStringView(m_text).sliced(pos), atWordStart, atTextStart, atLineStart);
+}
+
+qsizetype StreamGuard::JsonScan::advance(QStringView text)
+{
+    // Strings and their escapes are stepped over, so braces inside them do not count.
+    for (; pos < text.size(); ++pos) {
+        const QChar c = text.at(pos);
+        if (escaped) {
+            escaped = false;
+        } else if (inString) {
+            if (c == u'\\')
+                escaped = true;
+            else if (c == u'"')
+                inString = false;
+        } else if (c == u'"') {
+            inString = true;
+        } else if (c == u'{' || c == u'[') {
+            ++depth;
+        } else if ((c == u'}' || c == u']') && --depth == 0) {
+            return ++pos;
+        }
+    }
+    return -1;
+}
+
+void StreamGuard::startCapture(qsizetype pos)
+{
+    m_captureStart = pos;
+    m_captureCloser = closerOf(QStringView(m_text).sliced(pos));
+    m_closeScan = JsonScan { pos };
+    m_closeSearchFrom = pos;
+    m_captureChecked = false;
+    m_scan = pos;
+}
+
+qsizetype StreamGuard::captureEnd()
+{
+    // Each search resumes where the previous chunk's stopped: a large held envelope costs its
+    // length once, not once per chunk.
+    if (m_captureCloser == u"{"_s)
+        return m_closeScan.advance(m_text);
+    if (m_captureCloser == u"("_s) {
+        // NAME({...}): the object, then its closing parenthesis.
+        qsizetype end = m_closeScan.pos > m_captureStart && m_closeScan.depth == 0 ? m_closeScan.pos : m_closeScan.advance(m_text);
+        if (end < 0)
+            return -1;
+        while (end < m_text.size() && m_text.at(end).isSpace())
+            ++end;
+        if (end == m_text.size())
+            return -1; // the parenthesis may still come
+        return m_text.at(end) == u')' ? end + 1 : end;
+    }
+    // A fence's closing line comes after its opening line.
+    qsizetype from = std::max(m_closeSearchFrom - m_captureCloser.size() + 1, m_captureStart);
+    if (m_captureCloser == u"\n```"_s) {
+        const qsizetype firstLine = m_text.indexOf(u'\n', m_captureStart);
+        if (firstLine < 0)
+            return -1;
+        from = std::max(from, firstLine);
+    }
+    m_closeSearchFrom = m_text.size();
+    const qsizetype close = m_text.indexOf(m_captureCloser, from);
+    return close < 0 ? -1 : close + m_captureCloser.size();
 }
 
 void StreamGuard::reconsiderCapture()
 {
-    if (m_captureStart < 0 || m_captureCloser.isEmpty())
+    if (m_captureStart < 0)
         return;
-    qsizetype end = -1;
-    if (m_captureCloser == u"{"_s) {
-        end = jsonValueEnd(m_text, m_captureStart);
-    } else {
-        // A fence's closing line comes after its opening line.
-        const qsizetype from = m_captureCloser == u"\n```"_s ? m_text.indexOf(u'\n', m_captureStart) : m_captureStart;
-        const qsizetype close = from < 0 ? -1 : m_text.indexOf(m_captureCloser, from);
-        end = close < 0 ? -1 : close + m_captureCloser.size();
+    if (!m_captureChecked && m_text.size() - m_captureStart > kMaxHeldWithoutTool) {
+        m_captureChecked = true;
+        const QStringView held = QStringView(m_text).sliced(m_captureStart);
+        const QStringList names = m_tools.names();
+        const bool namesTool = std::any_of(names.cbegin(), names.cend(),
+                                           [held](const QString& name) { return !name.isEmpty() && held.contains(name); });
+        if (!namesTool) {
+            m_scan = m_captureStart + 1; // what looked like an opening is text; look on after it
+            m_captureStart = -1;
+            m_captureCloser.clear();
+            return;
+        }
     }
+    if (m_captureCloser.isEmpty())
+        return;
+    const qsizetype end = captureEnd();
     if (end < 0)
         return;
     static const Rescuer rescuer;
@@ -310,44 +453,41 @@ void StreamGuard::reconsiderCapture()
     m_scan = end;
 }
 
-QString StreamGuard::releasable()
+qsizetype StreamGuard::releasableUntil(qsizetype limit)
 {
+    m_scan = std::max(m_scan, m_sent);
     if (!m_watch) {
-        m_scan = m_text.size();
-        return m_text.mid(m_sent);
+        m_scan = limit;
+        return limit;
     }
     reconsiderCapture();
-    while (m_scan < m_text.size() && m_captureStart < 0) {
+    while (m_scan < limit && m_captureStart < 0) {
         qsizetype pos = m_scan;
-        while (pos < m_text.size() && !m_markers.mayStart(m_text.at(pos)))
+        while (pos < limit && !m_markers.mayStart(m_text.at(pos)))
             ++pos;
-        if (pos == m_text.size()) {
+        if (pos == limit) {
             m_scan = pos;
             break;
         }
-        const bool atWordStart = pos == 0 || !isWordChar(m_text.at(pos - 1));
-        const bool atTextStart = QStringView(m_text).first(pos).trimmed().isEmpty();
-        const bool atLineStart = pos == 0 || m_text.at(pos - 1) == u'\n';
-        switch (m_markers.match(QStringView(m_text).sliced(pos), atWordStart, atTextStart, atLineStart)) {
+        switch (matchAt(pos)) {
         case EnvelopeMarkers::Match::Full:
-            m_captureStart = pos;
-            m_captureCloser = closerOf(QStringView(m_text).sliced(pos));
-            m_scan = pos;
+            startCapture(pos);
             reconsiderCapture(); // it may have arrived whole
             break;
         case EnvelopeMarkers::Match::Prefix:
             m_scan = pos; // wait for more text
-            {
-                const QString out = m_text.mid(m_sent, pos - m_sent);
-                m_sent = pos;
-                return out;
-            }
+            return pos;
         case EnvelopeMarkers::Match::No:
             m_scan = pos + 1;
             break;
         }
     }
-    const qsizetype until = m_captureStart >= 0 ? m_captureStart : m_scan;
+    return m_captureStart >= 0 ? m_captureStart : std::min(m_scan, limit);
+}
+
+QString StreamGuard::releasable()
+{
+    const qsizetype until = releasableUntil(m_text.size());
     const QString out = m_text.mid(m_sent, until - m_sent);
     m_sent = std::max(m_sent, until);
     return out;

@@ -12,8 +12,9 @@ namespace Guard {
 
 // The openings of tool-call envelopes, for deciding while text streams whether it may become a
 // call: tags and special tokens of every format in the catalog, code fences announcing JSON,
-// JSON objects whose first key names a call ({"name", {"tool", {"<declared tool>"...), Python
-// call lists of declared tools ([get_weather(), and declared names followed by [ARGS].
+// JSON objects ({"...), Python call lists ([name(), and declared names written as calls:
+// NAME[ARGS], NAME({...}), call:NAME{ and >>>NAME. Every syntax a format parser reads has its
+// opening here (tests/streamingcheck.h checks each row of the format tables).
 class EnvelopeMarkers
 {
 public:
@@ -32,10 +33,10 @@ private:
     enum class NameContext { Prose, TextStart, InList };
     Match matchJson(QStringView text) const;
     Match matchNames(QStringView text, NameContext context) const;
+    Match matchCallSyntax(QStringView text, bool atWordStart) const;
 
     QStringList m_literals;
     QStringList m_names;
-    QStringList m_callKeys;
     QString m_firstChars;
 };
 
@@ -68,10 +69,15 @@ public:
     const QString& finishReason() const { return m_finishReason; }
     const QJsonObject& usage() const { return m_usage; }
     bool capturing() const { return m_captureStart >= 0; }
+    // The held text is the rest of a leading reasoning block that has not closed (held from a
+    // possible call on): what is not a call in it is reasoning, not content.
+    bool holdsReasoning() const { return m_leading == LeadingReasoning::Inside; }
     bool forwardsText() const { return m_forward; }
     bool forwardedAnything() const { return m_forwardedAnything; }
 
 private:
+    // Advances the search for envelopes up to `limit` and says how far text may go out now.
+    qsizetype releasableUntil(qsizetype limit);
     QString releasable();
     // Leading inline reasoning (<think>...): returns what to send as reasoning now and moves
     // m_sent past it; false when the text is not (or no longer) in such a block.
@@ -79,6 +85,9 @@ private:
     // A held envelope that closed without being a call (a fence of data, a JSON object that
     // names no declared tool) is released; one that holds a call stays held to the end.
     void reconsiderCapture();
+    void startCapture(qsizetype pos);
+    qsizetype captureEnd(); // just past the held envelope's end, -1 while it is open
+    EnvelopeMarkers::Match matchAt(qsizetype pos) const;
 
     EnvelopeMarkers m_markers;
     bool m_watch;
@@ -88,7 +97,20 @@ private:
     qsizetype m_scan = 0;          // where the search for a marker resumes
     qsizetype m_captureStart = -1; // where a certain envelope began
     QString m_captureCloser;       // what ends it: a closing tag, "\n```" for fences, "{" for a
-                                   // JSON value; empty: nothing does (held to the end)
+                                   // JSON value, "(" for NAME({...}); empty: nothing does (held
+                                   // to the end)
+    // Where the search for its end resumes with the next chunk.
+    struct JsonScan
+    {
+        qsizetype pos = 0;
+        int depth = 0;
+        bool inString = false;
+        bool escaped = false;
+        qsizetype advance(QStringView text); // just past the value's end, -1 while it is open
+    };
+    JsonScan m_closeScan;
+    qsizetype m_closeSearchFrom = 0;
+    bool m_captureChecked = false; // the size bound was applied to it
     enum class LeadingReasoning { Undecided, Inside, Done };
     LeadingReasoning m_leading = LeadingReasoning::Undecided;
     QString m_reasoningClose;      // the closing tag of the leading reasoning block
