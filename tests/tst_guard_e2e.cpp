@@ -112,6 +112,7 @@ private slots:
     void proseCostsOneCall();
     void streamedProseArrivesAsProduced();
     void streamedRescueSendsProseFirst();
+    void dataFenceIsReleasedWhenItCloses();
     void retryKeepsTheStreamAlive();
     void switchesTurnTheGuardOff();
     void wholeAnswerFromAStreamingBackend();
@@ -433,6 +434,31 @@ void TestGuardEndToEnd::streamedRescueSendsProseFirst()
     }
     QVERIFY(proseAt >= 0 && callAt >= 0);
     QVERIFY2(callAt - proseAt >= 90, qPrintable(u"prose at %1 ms, call at %2 ms"_s.arg(proseAt).arg(callAt)));
+}
+
+void TestGuardEndToEnd::dataFenceIsReleasedWhenItCloses()
+{
+    // A fenced JSON block is held while it may be a call; it is data, so it reaches the client
+    // the moment its fence closes, while the model is still writing the sentence after it.
+    start({}, 30);
+    const RawResponse response = roundTrip(chatRequest(toolRequest(u"data-fence"_s, true)));
+    const Accumulated result = accumulate(response.body);
+    QVERIFY(result.done);
+    QVERIFY(result.calls.isEmpty());
+    QVERIFY(result.content.contains(u"```json\n{\"units\": \"metric\", \"days\": 3}\n```"_s));
+    qint64 fenceAt = -1;
+    qint64 lastAt = -1;
+    for (const RawClient::Arrival& arrival : m_client->arrivals()) {
+        if (fenceAt < 0 && arrival.bytes.contains("```\\n")) // the closing fence, JSON-escaped
+            fenceAt = arrival.atMs;
+        if (arrival.bytes.contains("reload"))
+            lastAt = arrival.atMs;
+    }
+    QVERIFY(fenceAt >= 0 && lastAt >= 0);
+    // About twenty words follow the fence at 30 ms each.
+    QVERIFY2(lastAt - fenceAt >= 300, qPrintable(u"fence at %1 ms, last words at %2 ms"_s.arg(fenceAt).arg(lastAt)));
+    QTRY_VERIFY(lastExchange() && lastExchange()->finished);
+    QCOMPARE(lastExchange()->outcome, Trace::Outcome::Passed);
 }
 
 void TestGuardEndToEnd::retryKeepsTheStreamAlive()

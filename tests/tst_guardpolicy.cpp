@@ -203,6 +203,8 @@ void TestGuardPolicy::streamReleasesProse_data()
     // A '>' at the end may be the first of Functionary's ">>>NAME": it waits for the next piece.
     QTest::addRow("trailing angle bracket") << u"a > b >"_s << u"a > b "_s << false;
     QTest::addRow("not functionary") << u"x >>> y"_s << u"x >>> y"_s << false;
+    QTest::addRow("harmony recipient of no tool") << u"Send it to=functions.md later."_s << u"Send it to=functions.md later."_s << false;
+    QTest::addRow("harmony recipient") << u"x to=functions.get_weather <|constrain|>json"_s << u"x "_s << true;
     QTest::addRow("markdown link") << u"See [the docs](https://example.org) first."_s << u"See [the docs](https://example.org) first."_s << false;
     QTest::addRow("python list, no call") << u"Use [len(x) for x in xs] here."_s << u"Use [len(x) for x in xs] here."_s << false;
     QTest::addRow("name as a word") << u"get_weather is the tool."_s << u"get_weather is the tool."_s << false;

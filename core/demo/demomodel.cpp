@@ -158,7 +158,7 @@ Reply Model::reply(const QJsonObject& request) const
             corrected = true;
     }
     static const QStringList textScenarios = { u"text"_s, u"reasoning"_s, u"summary"_s, u"hang"_s, u"cut"_s,
-                                               u"length"_s, u"stream-error"_s };
+                                               u"length"_s, u"stream-error"_s, u"data-fence"_s };
     const bool toolScenario = !textScenarios.contains(scenario);
     if (scenario == u"llama500"_s && tools.isEmpty())
         scenario = u"text"_s;
@@ -213,6 +213,9 @@ Reply Model::reply(const QJsonObject& request) const
     } else if (scenario == u"slow"_s) {
         reply.thinkMs = 1200;
         nativeCall(toolName, goodArguments);
+    } else if (scenario == u"data-fence"_s) {
+        reply.content = u"The settings file looks like this:\n```json\n{\"units\": \"metric\", \"days\": 3}\n```\n"
+                        u"Change the units to imperial if you prefer Fahrenheit, then save the file and reload."_s;
     } else if (scenario == u"text"_s) {
         reply.content = u"Hello! I am Temper's demo model. I answer in plain text when no tool is needed, "
                         u"and I make the mistakes real models make when tools are declared."_s;

@@ -46,7 +46,8 @@ struct Reply
 // length (text cut by the token limit), stream-error (an error event in the middle of a
 // stream), slow (a native call after 1.2 s of silence), fails-on-retry and drops-on-retry (an
 // unknown tool, then HTTP 500 or a dropped connection instead of the corrected answer),
-// thinks-twice (reasoning and an unknown tool, then new reasoning, a sentence and the call).
+// thinks-twice (reasoning and an unknown tool, then new reasoning, a sentence and the call);
+// data-fence (prose with a fenced JSON block that is data, not a call).
 class Model
 {
 public:

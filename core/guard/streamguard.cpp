@@ -104,14 +104,14 @@ EnvelopeMarkers::EnvelopeMarkers(const ToolCatalog& tools)
         u"<|tool_call>"_s, u"<|channel|>"_s, u"<|start|>"_s, u"<|message|>"_s, u"<|constrain|>"_s, u"<|open|>"_s,
         u"<|message_sep|>"_s, u"<\uff5ctool\u2581calls\u2581begin\uff5c>"_s, u"<\uff5ctool\u2581call\u2581begin\uff5c>"_s,
         u"<\uff5ctool\u2581calls\uff5c>"_s, u"<|tool\u2581calls\u2581begin|>"_s, u"<\uff5cDSML\uff5c"_s,
-        u"<\uff5ctool_calls_begin\uff5c>"_s, u"functools["_s, u"Action:"_s, u"function call"_s, u"to=functions."_s,
+        u"<\uff5ctool_calls_begin\uff5c>"_s, u"functools["_s, u"Action:"_s, u"function call"_s,
         // harmony with its special tokens stripped by the server: "[assistant]commentary to=functions.NAME"
         u"commentary to="_s, u"assistantcommentary to="_s,
         // fences announcing JSON or XML (1)
         u"```json"_s, u"```JSON"_s, u"```xml"_s, u"```\n{"_s, u"```\n["_s,
     };
     m_names = tools.names();
-    QString first = u"<[{`]>c"_s; // "c" for Gemma's call:NAME{
+    QString first = u"<[{`]>ct"_s; // "c" for Gemma's call:NAME{, "t" for harmony's to=functions.NAME
     for (const QString& literal : std::as_const(m_literals))
         first += literal.front();
     for (const QString& name : std::as_const(m_names)) {
@@ -173,7 +173,7 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchCallSyntax(QStringView text, bool a
     // Three ways of writing a call to a declared name outside any envelope: Functionary's
     // >>>NAME (glued to the prose before it, too), and at a word start Gemma's call:NAME{...} and
     // NAME({...}) with spaces allowed around the object.
-    enum class Syntax { Functionary, Gemma, Parenthesised };
+    enum class Syntax { Functionary, Gemma, Harmony, Parenthesised };
     Syntax syntax = Syntax::Parenthesised;
     QStringView rest = text;
     Match result = Match::No;
@@ -187,7 +187,12 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchCallSyntax(QStringView text, bool a
     } else if (text.startsWith(u"call:")) {
         syntax = Syntax::Gemma;
         rest = text.sliced(5);
-    } else if (QStringView(u"call:").startsWith(text)) {
+    } else if (text.startsWith(u"to=functions.")) {
+        // gpt-oss harmony's recipient: a call only when a declared name follows ("reply
+        // to=functions.md" in prose is not one).
+        syntax = Syntax::Harmony;
+        rest = text.sliced(13);
+    } else if (QStringView(u"call:").startsWith(text) || QStringView(u"to=functions.").startsWith(text)) {
         result = Match::Prefix;
     }
     for (const QString& name : m_names) {
@@ -195,6 +200,7 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchCallSyntax(QStringView text, bool a
             continue;
         switch (syntax) {
         case Syntax::Functionary:
+        case Syntax::Harmony:
             result = better(result, prefixMatch(rest, name));
             break;
         case Syntax::Gemma:
