@@ -66,6 +66,8 @@ private slots:
     void correctiveTurnsForCalls();
     void correctiveTurnsForText();
     void acceptedArgumentsKeepBackendBytes();
+    void rescuedWholeFloatsAreRecorded_data();
+    void rescuedWholeFloatsAreRecorded();
     void streamReleasesProse_data();
     void streamReleasesProse();
     void streamSplitsLeadingReasoning_data();
@@ -189,6 +191,40 @@ void TestGuardPolicy::acceptedArgumentsKeepBackendBytes()
     const AttemptAnalysis repaired = nativeAttempt(u"get_weather"_s, uR"({"city":"Paris","days":3.0})"_s);
     QVERIFY(repaired.anyRepaired());
     QCOMPARE(repaired.calls.first().acceptedArgumentsText(), uR"({"city":"Paris","days":3})"_s);
+}
+
+void TestGuardPolicy::rescuedWholeFloatsAreRecorded_data()
+{
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<int>("repairs"); // IntegralFloat repairs recorded on the one rescued call
+    QTest::addRow("hermes") << uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "days": 3.0}}</tool_call>)"_s << 1;
+    QTest::addRow("openai nesting") << uR"({"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 3.00}}})"_s << 1;
+    QTest::addRow("mistral list") << uR"([TOOL_CALLS][{"name": "get_weather", "arguments": {"days": 2.0, "city": "Oslo"}}])"_s << 1;
+    QTest::addRow("pythonic") << uR"([get_weather(city="Paris", days=3.0)])"_s << 1;
+    QTest::addRow("written as an integer") << uR"(<tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "days": 3}}</tool_call>)"_s << 0;
+    // 3.0 elsewhere in the text is not the call's: only the call's own text counts.
+    QTest::addRow("a float in the prose") << uR"(Version 3.0 says: <tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "days": 3}}</tool_call>)"_s << 0;
+}
+
+void TestGuardPolicy::rescuedWholeFloatsAreRecorded()
+{
+    // A call rescued from text gets the same record of "3.0 became 3" as a native call.
+    QFETCH(QString, content);
+    QFETCH(int, repairs);
+    const AttemptAnalysis analysis = textAttempt(content);
+    QVERIFY(analysis.rescued);
+    QCOMPARE(analysis.calls.size(), 1);
+    const CallValidation& validation = analysis.calls.first().validation;
+    QVERIFY(validation.valid);
+    QCOMPARE(validation.arguments.value("days"_L1).toVariant().typeId(), QMetaType::LongLong);
+    const auto integral = std::count_if(validation.repairs.cbegin(), validation.repairs.cend(),
+                                        [](const Repair& repair) { return repair.kind == RepairKind::IntegralFloat; });
+    QCOMPARE(int(integral), repairs);
+    if (repairs > 0) {
+        const auto repair = std::find_if(validation.repairs.cbegin(), validation.repairs.cend(),
+                                         [](const Repair& r) { return r.kind == RepairKind::IntegralFloat; });
+        QCOMPARE(repair->pointer, u"/days"_s);
+    }
 }
 
 void TestGuardPolicy::streamReleasesProse_data()
