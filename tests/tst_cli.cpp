@@ -75,6 +75,14 @@ void TestCli::parsePlainText()
     QCOMPARE(call.value("repairs"_L1).toArray().first().toObject().value("kind"_L1).toString(), u"numeric-string"_s);
     QVERIFY(report.value("issues"_L1).toArray().isEmpty());
 
+    // A whole number written as 3.0 is typed as the integer the schema asks for, and says so.
+    const Run floatRun = run({ u"parse"_s, u"--tools"_s, tools.fileName() },
+                             "[get_weather(city=\"Paris\", days=3.0)]");
+    QCOMPARE(floatRun.exitCode, 0);
+    const QJsonObject floatCall = QJsonDocument::fromJson(floatRun.out).object().value("tool_calls"_L1).toArray().first().toObject();
+    QCOMPARE(floatCall.value("repairs"_L1).toArray().first().toObject().value("kind"_L1).toString(), u"integral-float"_s);
+    QCOMPARE(floatCall.value("repairs"_L1).toArray().first().toObject().value("pointer"_L1).toString(), u"/days"_s);
+
     const Run missing = run({ u"parse"_s, u"--tools"_s, dir.filePath(u"absent.json"_s) }, "x");
     QCOMPARE(missing.exitCode, 2);
     QVERIFY(missing.err.contains("cannot read"));

@@ -11,83 +11,12 @@
 #include <QRegularExpression>
 
 #include <algorithm>
-#include <cmath>
 
 using namespace Qt::StringLiterals;
 
 namespace Guard {
 
 namespace {
-
-bool hasWholeDouble(const QJsonValue& value)
-{
-    if (value.isDouble())
-        return value.toDouble() == std::floor(value.toDouble());
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        return std::any_of(object.begin(), object.end(), [](const QJsonValue& member) { return hasWholeDouble(member); });
-    }
-    if (value.isArray()) {
-        const QJsonArray array = value.toArray();
-        return std::any_of(array.begin(), array.end(), [](const QJsonValue& element) { return hasWholeDouble(element); });
-    }
-    return false;
-}
-
-QJsonValue valueAt(QJsonValue value, const QStringList& tokens)
-{
-    for (const QString& token : tokens) {
-        const QString key = QString(token).replace(u"~1"_s, u"/"_s).replace(u"~0"_s, u"~"_s); // RFC 6901
-        value = value.isArray() ? value.toArray().at(key.toInt()) : value.toObject().value(key);
-    }
-    return value;
-}
-
-// The "10.0"-style numbers of a rescued call's arguments, found again in the call's own text:
-// the parsers hand over arguments as JSON values, in which 10.0 and 10 are the same number, so
-// the validator could not otherwise record that it typed one as an integer. The first JSON or
-// Python literal in the span that holds the arguments as one of its values says how each
-// number was written; pointers are made relative to the arguments.
-QList<WrittenNumber> integralFloatsOf(QStringView span, const QJsonValue& arguments)
-{
-    if (!hasWholeDouble(arguments) || !span.contains(u".0"))
-        return {};
-    for (qsizetype pos = 0; pos < span.size(); ++pos) {
-        if (span.at(pos) != u'{' && span.at(pos) != u'[')
-            continue;
-        for (const LiteralDialect dialect : { LiteralDialect::Json, LiteralDialect::Python }) {
-            const LiteralParse parsed = parseLiteral(span, pos, dialect);
-            if (!parsed.ok || parsed.integralFloats.isEmpty())
-                continue;
-            QList<WrittenNumber> numbers;
-            for (const WrittenNumber& number : parsed.integralFloats) {
-                const QStringList tokens = number.pointer.split(u'/', Qt::SkipEmptyParts);
-                // The longest prefix whose value is the arguments object.
-                for (qsizetype depth = 0; depth < tokens.size(); ++depth) {
-                    if (valueAt(parsed.value, tokens.first(depth)) == arguments) {
-                        numbers.append({ u"/"_s + tokens.sliced(depth).join(u'/'), number.lexeme });
-                        break;
-                    }
-                }
-            }
-            if (!numbers.isEmpty())
-                return numbers;
-        }
-    }
-    // Keyword arguments (Python's days=3.0, Gemma's days:3.0): each top-level one on its own.
-    QList<WrittenNumber> numbers;
-    const QJsonObject object = arguments.toObject();
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (!it.value().isDouble() || !hasWholeDouble(it.value()))
-            continue;
-        const QRegularExpression keyword(u"(?<![\\w.])"_s + QRegularExpression::escape(it.key())
-                                         + u"\\s*[=:]\\s*(-?\\d+\\.0+)(?![\\d.eE])"_s);
-        const QRegularExpressionMatch match = keyword.match(span);
-        if (match.hasMatch())
-            numbers.append({ u"/"_s + QString(it.key()).replace(u'~', u"~0"_s).replace(u'/', u"~1"_s), match.captured(1) });
-    }
-    return numbers;
-}
 
 QString textOf(const QJsonValue& content)
 {
@@ -200,7 +129,7 @@ AttemptAnalysis analyzeAttempt(const QString& content, const QString& reasoning,
         call.argumentsText = jsonText(parsed.arguments);
         call.rescued = true;
         call.span = parsed.span;
-        const QList<WrittenNumber> integralFloats = integralFloatsOf(QStringView(content).sliced(parsed.span.start, parsed.span.length()), parsed.arguments);
+        const QList<WrittenNumber> integralFloats = wholeFloatsWritten(QStringView(content).sliced(parsed.span.start, parsed.span.length()), parsed.arguments);
         call.validation = SchemaValidator::validate(tools, parsed.name, parsed.arguments, integralFloats, validatorOptions);
         analysis.calls.append(call);
     }

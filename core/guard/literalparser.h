@@ -50,6 +50,14 @@ LiteralParse checkLiteral(QStringView text, qsizetype pos, LiteralDialect dialec
 // Convenience: parses the whole of `text` (surrounding whitespace allowed) as one value.
 LiteralParse parseWholeLiteral(QStringView text, LiteralDialect dialect);
 
+// The "10.0"-style numbers of a call's arguments, found again in the call's text: format parsers
+// hand over arguments as JSON values, in which 10.0 and 10 are the same number, so the validator
+// could not otherwise record that it typed one as an integer. The first JSON or Python literal
+// in `callText` that holds `arguments` as one of its values says how each number was written;
+// for keyword arguments (days=3.0, days:3.0) the top-level keys are looked up one by one.
+// Pointers are relative to the arguments.
+QList<WrittenNumber> wholeFloatsWritten(QStringView callText, const QJsonValue& arguments);
+
 // Index of the first non-whitespace character at or after `pos` (text.size() if none).
 qsizetype skipWhitespace(QStringView text, qsizetype pos);
 

@@ -1,6 +1,7 @@
 #include "parsereport.h"
 
 #include "guardtrace.h"
+#include "literalparser.h"
 #include "rescuer.h"
 #include "schemavalidator.h"
 
@@ -17,7 +18,8 @@ QJsonObject parseReport(const QString& content, const QJsonArray& tools)
     for (const QString& issue : rescue.issues)
         issues.append(issue);
     for (const ParsedCall& call : rescue.calls) {
-        const CallValidation validation = SchemaValidator::validate(catalog, call.name, call.arguments);
+        const QList<WrittenNumber> wholeFloats = wholeFloatsWritten(QStringView(content).sliced(call.span.start, call.span.length()), call.arguments);
+        const CallValidation validation = SchemaValidator::validate(catalog, call.name, call.arguments, wholeFloats);
         QJsonArray repairs;
         for (const Repair& repair : validation.repairs) {
             repairs.append(QJsonObject { { u"kind"_s, repairKindName(repair.kind) }, { u"pointer"_s, repair.pointer },
