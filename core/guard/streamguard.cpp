@@ -170,9 +170,9 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchJson(QStringView text) const
 
 EnvelopeMarkers::Match EnvelopeMarkers::matchCallSyntax(QStringView text, bool atWordStart) const
 {
-    // Three ways of writing a call to a declared name outside any envelope: Functionary's
-    // >>>NAME (glued to the prose before it, too), and at a word start Gemma's call:NAME{...} and
-    // NAME({...}) with spaces allowed around the object.
+    // Ways of writing a call to a declared name outside any envelope: Functionary's >>>NAME
+    // (glued to the prose before it, too), and at a word start Gemma's call:NAME{...}, harmony's
+    // to=functions.NAME and NAME({...}) with spaces allowed around the object.
     enum class Syntax { Functionary, Gemma, Harmony, Parenthesised };
     Syntax syntax = Syntax::Parenthesised;
     QStringView rest = text;
@@ -238,14 +238,10 @@ EnvelopeMarkers::Match EnvelopeMarkers::matchNames(QStringView text, NameContext
 {
     Match result = Match::No;
     for (const QString& name : m_names) {
-        // In a call list: NAME( (pythonic). Elsewhere: NAME[ARGS]{...} (special tokens stripped),
-        // and at the very start of an answer NAME\n{...} (Functionary v3.2's recipient line).
-        // A bare NAME( in prose is not a call in any format.
-        QStringList markers;
-        if (context == NameContext::InList)
-            markers = { QString(name + u'(') };
-        else
-            markers = { QString(name + u"[ARGS]"_s), QString(name + u"[CALL_ID]"_s) };
+        // NAME[ARGS]{...} (special tokens stripped), and at the very start of an answer
+        // NAME\n{...} (Functionary v3.2's recipient line). Call lists and NAME({...}) are
+        // matchJson's and matchCallSyntax's.
+        QStringList markers = { QString(name + u"[ARGS]"_s), QString(name + u"[CALL_ID]"_s) };
         if (context == NameContext::TextStart)
             markers.append(QString(name + u'\n'));
         for (const QString& marker : std::as_const(markers))
@@ -365,6 +361,8 @@ EnvelopeMarkers::Match StreamGuard::matchAt(qsizetype pos) const
 qsizetype StreamGuard::JsonScan::advance(QStringView text)
 {
     // Strings and their escapes are stepped over, so braces inside them do not count.
+    if (end >= 0)
+        return end;
     for (; pos < text.size(); ++pos) {
         const QChar c = text.at(pos);
         if (escaped) {
@@ -379,7 +377,8 @@ qsizetype StreamGuard::JsonScan::advance(QStringView text)
         } else if (c == u'{' || c == u'[') {
             ++depth;
         } else if ((c == u'}' || c == u']') && --depth == 0) {
-            return ++pos;
+            end = ++pos;
+            return end;
         }
     }
     return -1;
@@ -403,7 +402,7 @@ qsizetype StreamGuard::captureEnd()
         return m_closeScan.advance(m_text);
     if (m_captureCloser == u"("_s) {
         // NAME({...}): the object, then its closing parenthesis.
-        qsizetype end = m_closeScan.pos > m_captureStart && m_closeScan.depth == 0 ? m_closeScan.pos : m_closeScan.advance(m_text);
+        qsizetype end = m_closeScan.advance(m_text);
         if (end < 0)
             return -1;
         while (end < m_text.size() && m_text.at(end).isSpace())

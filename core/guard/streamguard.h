@@ -30,7 +30,7 @@ public:
     Match match(QStringView text, bool atWordStart, bool atTextStart, bool atLineStart = true) const;
 
 private:
-    enum class NameContext { Prose, TextStart, InList };
+    enum class NameContext { Prose, TextStart };
     Match matchJson(QStringView text) const;
     Match matchNames(QStringView text, NameContext context) const;
     Match matchCallSyntax(QStringView text, bool atWordStart) const;
@@ -106,6 +106,7 @@ private:
         int depth = 0;
         bool inString = false;
         bool escaped = false;
+        qsizetype end = -1; // once the value has closed
         qsizetype advance(QStringView text); // just past the value's end, -1 while it is open
     };
     JsonScan m_closeScan;
