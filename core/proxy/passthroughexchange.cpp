@@ -199,9 +199,7 @@ void PassThroughExchange::onBodyReceived(const QByteArray& bytes)
     if (m_done || !m_call)
         return;
     m_call->writeBody(bytes);
-    const qint64 room = m_context.traceBodyLimit - m_streamedBody.size();
-    m_streamedBody.append(bytes.first(std::clamp<qint64>(room, 0, bytes.size())));
-    m_streamedBodyTruncated = m_streamedBodyTruncated || room < bytes.size();
+    appendBody(m_streamedBody, bytes, m_context.traceBodyLimit);
     // The backend takes the body more slowly than the client sends it: stop reading the client.
     if (m_call->bodyBacklog() > Backend::UpstreamCall::kBodyBacklogHigh && m_writer)
         m_writer->pauseBody(true);
@@ -230,19 +228,19 @@ void PassThroughExchange::onBodyFailed(int status, const QString& message)
 void PassThroughExchange::recordStreamedBody()
 {
     // Recorded once, whole, so that masking sees a secret even when it was split between pieces.
-    if (m_streamedBody.isEmpty())
+    if (m_streamedBody.body.isEmpty())
         return;
-    const QByteArray scrubbed = m_context.redactor.scrub(m_streamedBody);
+    const QByteArray scrubbed = m_context.redactor.scrub(m_streamedBody.body);
     m_context.store->update(m_id, [&](Trace::Exchange& e) {
         appendBody(e.clientRequest, scrubbed, m_context.traceBodyLimit);
-        e.clientRequest.bodyTruncated = e.clientRequest.bodyTruncated || m_streamedBodyTruncated;
+        e.clientRequest.bodyTruncated = e.clientRequest.bodyTruncated || m_streamedBody.bodyTruncated;
         if (!e.attempts.isEmpty()) {
             Trace::HttpRecord& sent = e.attempts.first().request;
             appendBody(sent, scrubbed, m_context.traceBodyLimit);
-            sent.bodyTruncated = sent.bodyTruncated || m_streamedBodyTruncated;
+            sent.bodyTruncated = sent.bodyTruncated || m_streamedBody.bodyTruncated;
         }
     });
-    m_streamedBody.clear();
+    m_streamedBody = {};
 }
 
 void PassThroughExchange::finishTrace(Trace::Outcome outcome, const QString& error)

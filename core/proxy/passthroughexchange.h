@@ -51,8 +51,7 @@ private:
     QString m_model;
     QStringList m_toolNames;
     bool m_streamRequested = false;
-    QByteArray m_streamedBody; // a streamed request body as received, up to the trace's limit
-    bool m_streamedBodyTruncated = false;
+    Trace::HttpRecord m_streamedBody; // a streamed request body as received, up to the trace's limit
     quint64 m_id = 0;
     QPointer<Backend::UpstreamCall> m_call;
     Sse::Decoder m_decoder;
